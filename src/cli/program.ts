@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerInit } from './commands/init.js';
+import { registerServer } from './commands/server.js';
+import { registerStatus } from './commands/status.js';
+
+/** The commander program: global options and every command (one file per command). */
+export function buildProgram(): Command {
+  const program = new Command('dbfast')
+    .description('A fresh, fully seeded PostgreSQL database in milliseconds.')
+    .version(VERSION, '-V, --version')
+    .option(
+      '-c, --config <path>',
+      'dbfast.toml to use (default: the nearest one in this folder or above)',
+    )
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server to use; wins over dbfast.toml and DATABASE_URL',
+    )
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .option('-v, --verbose', 'print more detail (per-file timings)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dbfast init                      write a starter dbfast.toml and sql/ folder
+  $ dbfast seed --output demo        build the template (if needed) and create database "demo"
+  $ dbfast clone test_db             a fresh copy of the current template
+  $ dbfast status --json             what dbfast would use, as JSON
+
+Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
+    );
+  registerInit(program);
+  registerStatus(program);
+  registerServer(program);
+  return program;
+}

@@ -1,0 +1,70 @@
+import { CommanderError } from 'commander';
+import { DbfastError, ExitCode, isDbfastError } from '../errors.js';
+import { buildProgram } from './program.js';
+
+/**
+ * The ONE place that catches errors and sets the exit code. Expected misuse (a DbfastError)
+ * prints its message and hint without a stack; anything else is a bug and prints its stack.
+ */
+export async function run(argv: string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    process.exitCode = ExitCode.ok;
+  } catch (error) {
+    process.exitCode = report(error, json);
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // commander already printed help, the version or its own usage message.
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
+      return ExitCode.ok;
+    }
+    if (json)
+      printJsonError(
+        new DbfastError('usage', error.message.replace(/^error: /, ''), {
+          exitCode: ExitCode.usage,
+        }),
+      );
+    return ExitCode.usage;
+  }
+  if (isDbfastError(error)) {
+    if (json) {
+      printJsonError(error);
+    } else {
+      const hint = error.hint === undefined ? '' : `\nhint: ${error.hint}`;
+      const pg = error.pg;
+      const pgLines = [
+        pg?.detail ? `detail: ${pg.detail}` : '',
+        pg?.hint && pg.hint !== error.hint ? `hint: ${pg.hint}` : '',
+      ]
+        .filter((line) => line.length > 0)
+        .join('\n');
+      const excerpt = error.location?.excerpt ? `\n${error.location.excerpt}` : '';
+      process.stderr.write(
+        `error: ${error.message}${excerpt}${pgLines ? `\n${pgLines}` : ''}${hint}\n`,
+      );
+    }
+    return error.exitCode;
+  }
+  // Not a DbfastError: a bug in dbfast. Show everything.
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  if (json) {
+    printJsonError(
+      new DbfastError('internal', error instanceof Error ? error.message : String(error)),
+    );
+  }
+  process.stderr.write(`dbfast: unexpected error (this is a bug; please report it):\n${stack}\n`);
+  return ExitCode.failure;
+}
+
+function printJsonError(error: DbfastError): void {
+  process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`);
+}

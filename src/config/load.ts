@@ -1,0 +1,307 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { parseDuration } from '../duration.js';
+import { DbfastError, usageError } from '../errors.js';
+import { parseConnectionUrl } from '../server/url.js';
+import type {
+  BackupFormat,
+  CloneStrategy,
+  ConnectionParams,
+  EnvironmentConfig,
+  RemoteConfig,
+  ResolvedConfig,
+  Runner,
+  ServerTarget,
+} from './types.js';
+import { type CheckedFields, validateConfig } from './validate.js';
+
+export const CONFIG_FILE_NAME = 'dbfast.toml';
+
+export interface LoadConfigOptions {
+  /** An explicit dbfast.toml (`--config`); otherwise the cwd and its parents are searched. */
+  configPath?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** `--database-url`: wins over dbfast.toml and the environment. */
+  databaseUrl?: string;
+}
+
+/** Find dbfast.toml: the explicit path, else the nearest one in the cwd or a parent folder. */
+export function findConfigFile(cwd: string, explicit?: string): string | undefined {
+  if (explicit !== undefined) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw usageError(
+        'config.not_found',
+        `Config file ${path} does not exist.`,
+        'Check --config, or run `dbfast init`.',
+      );
+    }
+    return path;
+  }
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Load, validate and resolve the configuration. Reports every problem at once (one
+ * DbfastError with `problems`), and returns a ResolvedConfig whose fields are all set.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const configPath = findConfigFile(cwd, options.configPath);
+  const text = configPath === undefined ? '' : readFileSync(configPath, 'utf8');
+  return resolveConfig(text, {
+    configPath,
+    rootDir: configPath ? dirname(configPath) : resolve(cwd),
+    env,
+    databaseUrl: options.databaseUrl,
+  });
+}
+
+export interface ResolveOptions {
+  configPath: string | undefined;
+  rootDir: string;
+  env: Record<string, string | undefined>;
+  databaseUrl?: string | undefined;
+}
+
+/** Resolve TOML text (possibly empty) into a ResolvedConfig. Exported for inline configs. */
+export function resolveConfig(text: string, options: ResolveOptions): ResolvedConfig {
+  const where = options.configPath ?? 'inline config';
+  let raw: Record<string, unknown>;
+  try {
+    raw = parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    if (cause instanceof TomlError) {
+      const first = cause.message.split('\n')[0] ?? cause.message;
+      throw new DbfastError('config.syntax', `${where}:${cause.line}:${cause.column}: ${first}`, {
+        hint: 'Fix the TOML syntax at that line and column.',
+        exitCode: 2,
+        cause,
+        location: { file: where, line: cause.line, column: cause.column },
+      });
+    }
+    throw cause;
+  }
+  const { config, problems } = validateConfig(raw, options.env, (path) => lineOf(text, path));
+  const section = (name: string): CheckedFields => config.sections[name] ?? {};
+  const get = <T>(fields: CheckedFields, key: string): T | undefined =>
+    fields[key] as T | undefined;
+  const rootPath = (p: string): string => (isAbsolute(p) ? p : resolve(options.rootDir, p));
+
+  const database = section('database');
+  const target = resolveTarget(database, options, problems);
+
+  const environments: Record<string, EnvironmentConfig> = {};
+  const poolSize = get<number>(section('pool'), 'size') ?? 0;
+  for (const [name, fields] of Object.entries(config.maps.environments ?? {})) {
+    const ttl = get<string>(fields, 'ttl');
+    environments[name] = {
+      name,
+      includeDirectories: get<string[]>(fields, 'include_directories') ?? [],
+      excludeDirectories: get<string[]>(fields, 'exclude_directories') ?? [],
+      includeFiles: get<string[]>(fields, 'include_files') ?? [],
+      excludeFiles: get<string[]>(fields, 'exclude_files') ?? [],
+      ttlMs: ttl === undefined ? undefined : parseDuration(ttl),
+      poolSize: get<number>(fields, 'pool_size') ?? poolSize,
+    };
+  }
+  if (Object.keys(environments).length === 0) {
+    environments.default = {
+      name: 'default',
+      includeDirectories: [],
+      excludeDirectories: [],
+      includeFiles: [],
+      excludeFiles: [],
+      ttlMs: undefined,
+      poolSize,
+    };
+  }
+
+  const remotes: Record<string, RemoteConfig> = {};
+  for (const [name, fields] of Object.entries(config.maps.remotes ?? {})) {
+    const url = get<string>(fields, 'url');
+    if (url === undefined) {
+      problems.push(`remotes.${name}.url: missing; every remote needs a url`);
+      continue;
+    }
+    const environment = get<string>(fields, 'environment');
+    if (environment !== undefined && environments[environment] === undefined) {
+      problems.push(
+        `remotes.${name}.environment: no environment "${environment}" is defined; known: ${Object.keys(environments).join(', ')}`,
+      );
+    }
+    let connection: ConnectionParams;
+    try {
+      connection = parseConnectionUrl(url, `remotes.${name}.url`);
+    } catch (error) {
+      problems.push(`remotes.${name}.url: ${(error as Error).message}`);
+      continue;
+    }
+    const passwordEnv = get<string>(fields, 'password_env');
+    const password = passwordEnv === undefined ? undefined : options.env[passwordEnv];
+    if (password !== undefined && password !== '') connection.password = password;
+    remotes[name] = {
+      name,
+      url,
+      connection,
+      passwordEnv,
+      environment,
+      allowDestructive: get<boolean>(fields, 'allow_destructive') ?? false,
+      backupBeforeDeploy: get<boolean>(fields, 'backup_before_deploy') ?? true,
+      requireConfirmation:
+        get<boolean>(fields, 'require_confirmation') ?? environment === 'production',
+    };
+  }
+
+  if (problems.length > 0) {
+    throw new DbfastError(
+      'config.invalid',
+      `${where} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        hint: 'Fix every problem listed; see the configuration reference in the README.',
+        exitCode: 2,
+        problems,
+      },
+    );
+  }
+
+  const repository = section('repository');
+  const backups = section('backups');
+  const server = section('server');
+  const maxAge = get<string>(backups, 'max_age');
+  const envNames = Object.keys(environments);
+  return {
+    configPath: options.configPath,
+    rootDir: options.rootDir,
+    database: {
+      target,
+      templateName: get<string>(database, 'template_name') ?? 'dbfast',
+      cloneStrategy: get<CloneStrategy>(database, 'clone_strategy') ?? 'auto',
+    },
+    repository: {
+      path: rootPath(get<string>(repository, 'path') ?? 'sql'),
+      type: get<string>(repository, 'type') ?? 'sql',
+      runner: get<Runner>(repository, 'runner') ?? 'pg',
+      extraInputs: (get<string[]>(repository, 'extra_inputs') ?? []).map(rootPath),
+      settings: get<Record<string, string>>(repository, 'settings') ?? {},
+    },
+    environments,
+    defaultEnvironment: envNames.includes('local') ? 'local' : (envNames[0] as string),
+    remotes,
+    backups: {
+      dir: rootPath(get<string>(backups, 'dir') ?? '.dbfast/backups'),
+      keepLast: get<number>(backups, 'keep_last'),
+      maxAgeMs: maxAge === undefined ? undefined : parseDuration(maxAge),
+      format: get<BackupFormat>(backups, 'format') ?? 'custom',
+      compress: get<string>(backups, 'compress'),
+      jobs: get<number>(backups, 'jobs') ?? 1,
+    },
+    server: {
+      binDir: ((): string | undefined => {
+        const dir = get<string>(server, 'bin_dir');
+        return dir === undefined ? undefined : rootPath(dir);
+      })(),
+      osUser: get<string>(server, 'os_user') ?? 'postgres',
+    },
+    pool: { size: poolSize },
+  };
+}
+
+/** Precedence: --database-url > dbfast.toml [database] > DATABASE_URL / PG* > embedded. */
+function resolveTarget(
+  database: CheckedFields,
+  options: ResolveOptions,
+  problems: string[],
+): ServerTarget {
+  const attempt = (
+    source: 'flag' | 'config' | 'env',
+    build: () => ConnectionParams,
+  ): ServerTarget => {
+    try {
+      return { kind: 'external', source, connection: build() };
+    } catch (error) {
+      problems.push(`database: ${(error as Error).message}`);
+      return { kind: 'embedded', dir: join(options.rootDir, '.dbfast', 'server') };
+    }
+  };
+  const env = options.env;
+  if (options.databaseUrl !== undefined) {
+    return attempt('flag', () =>
+      parseConnectionUrl(options.databaseUrl as string, '--database-url'),
+    );
+  }
+  const url = database.url as string | undefined;
+  const host = database.host as string | undefined;
+  const passwordEnv = database.password_env as string | undefined;
+  let password: string | undefined;
+  if (passwordEnv !== undefined) {
+    password = env[passwordEnv];
+    if (password === undefined) {
+      problems.push(`database.password_env: environment variable ${passwordEnv} is not set`);
+    }
+  }
+  if (url !== undefined || host !== undefined) {
+    return attempt('config', () => {
+      const params =
+        url !== undefined && url !== ''
+          ? parseConnectionUrl(url, 'database.url')
+          : {
+              host: host ?? 'localhost',
+              port: 5432,
+              user: env.PGUSER ?? env.USER ?? 'postgres',
+              database: 'postgres',
+            };
+      if (database.port !== undefined) params.port = database.port as number;
+      if (database.user !== undefined) params.user = database.user as string;
+      if (database.database !== undefined) params.database = database.database as string;
+      if (database.sslmode !== undefined) params.sslmode = database.sslmode as string;
+      if (password !== undefined) params.password = password;
+      return params;
+    });
+  }
+  if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') {
+    return attempt('env', () => parseConnectionUrl(env.DATABASE_URL as string, 'DATABASE_URL'));
+  }
+  if (env.PGHOST !== undefined && env.PGHOST !== '') {
+    return attempt('env', () => ({
+      host: env.PGHOST as string,
+      port: env.PGPORT ? Number(env.PGPORT) : 5432,
+      user: env.PGUSER ?? env.USER ?? 'postgres',
+      database: env.PGDATABASE ?? 'postgres',
+      ...(env.PGPASSWORD ? { password: env.PGPASSWORD } : {}),
+      ...(env.PGSSLMODE ? { sslmode: env.PGSSLMODE } : {}),
+    }));
+  }
+  return { kind: 'embedded', dir: join(options.rootDir, '.dbfast', 'server') };
+}
+
+/** Best-effort line of a key path in TOML text, for error messages ("line 7"). */
+function lineOf(text: string, path: string[]): number | undefined {
+  const lines = text.split('\n');
+  let table: string[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = (lines[i] ?? '').trim();
+    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
+    if (header) {
+      table = (header[1] ?? '').split('.').map((part) => part.trim().replace(/^"|"$/g, ''));
+      if (table.join('.') === path.join('.')) return i + 1;
+      continue;
+    }
+    const key = /^("?)([A-Za-z0-9_.-]+)\1\s*=/.exec(line);
+    if (key) {
+      const full = [...table, ...(key[2] ?? '').split('.')];
+      if (full.join('.') === path.join('.')) return i + 1;
+    }
+  }
+  return undefined;
+}

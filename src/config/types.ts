@@ -1,0 +1,98 @@
+/**
+ * The resolved configuration: every field present and typed. Produced once by
+ * `loadConfig` (src/config/load.ts); nothing downstream re-checks it.
+ */
+
+export type CloneStrategy = 'auto' | 'wal_log' | 'file_copy';
+export type Runner = 'pg' | 'psql';
+export type BackupFormat = 'custom' | 'directory';
+
+/** How to reach a PostgreSQL server. `password` is never printed (see redact.ts). */
+export interface ConnectionParams {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  /** The database dbfast connects to for CREATE/DROP DATABASE (the maintenance database). */
+  database: string;
+  /** libpq sslmode (disable, prefer, require, verify-ca, verify-full), when given. */
+  sslmode?: string;
+}
+
+export type ServerTarget =
+  | {
+      kind: 'external';
+      /** Where the connection came from: a flag, dbfast.toml or the environment. */
+      source: 'flag' | 'config' | 'env';
+      connection: ConnectionParams;
+    }
+  | {
+      kind: 'embedded';
+      /** Folder holding the embedded server's data, log and state (`.dbfast/server`). */
+      dir: string;
+    };
+
+export interface EnvironmentConfig {
+  name: string;
+  includeDirectories: string[];
+  excludeDirectories: string[];
+  includeFiles: string[];
+  excludeFiles: string[];
+  /** Milliseconds after which a template of this environment is stale, if set. */
+  ttlMs: number | undefined;
+  poolSize: number;
+}
+
+export interface RemoteConfig {
+  name: string;
+  /** The URL as written (after ${VAR} interpolation); may hold a password: never print it. */
+  url: string;
+  connection: ConnectionParams;
+  passwordEnv: string | undefined;
+  environment: string | undefined;
+  allowDestructive: boolean;
+  backupBeforeDeploy: boolean;
+  requireConfirmation: boolean;
+}
+
+export interface ResolvedConfig {
+  /** The dbfast.toml that was read, or undefined when none was found. */
+  configPath: string | undefined;
+  /** The folder relative paths resolve against: the config file's folder, else the cwd. */
+  rootDir: string;
+  database: {
+    target: ServerTarget;
+    templateName: string;
+    cloneStrategy: CloneStrategy;
+  };
+  repository: {
+    path: string;
+    type: string;
+    runner: Runner;
+    /** Extra files (absolute globs) whose contents are part of the template fingerprint. */
+    extraInputs: string[];
+    /** Session settings applied before each file runs (e.g. search_path). */
+    settings: Record<string, string>;
+  };
+  environments: Record<string, EnvironmentConfig>;
+  /** The environment used when a command is given no --env. */
+  defaultEnvironment: string;
+  remotes: Record<string, RemoteConfig>;
+  backups: {
+    dir: string;
+    keepLast: number | undefined;
+    maxAgeMs: number | undefined;
+    format: BackupFormat;
+    compress: string | undefined;
+    jobs: number;
+  };
+  server: {
+    /** Folder with pg_dump/pg_restore/psql to prefer, if set. */
+    binDir: string | undefined;
+    /** OS user the embedded server runs as when dbfast runs as root. */
+    osUser: string;
+  };
+  pool: {
+    size: number;
+  };
+}

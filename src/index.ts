@@ -1,0 +1,24 @@
+/**
+ * The dbfast library API: what the CLI calls, and what a test setup imports.
+ */
+export { findConfigFile, loadConfig, resolveConfig } from './config/load.js';
+export type * from './config/types.js';
+export type { PgErrorFields, SourceLocation } from './errors.js';
+export { DbfastError, ExitCode, isDbfastError, usageError } from './errors.js';
+export type { InitResult } from './init.js';
+export { initProject } from './init.js';
+export type { OpenProjectOptions } from './project.js';
+export { openProject, Project } from './project.js';
+export type { ProgressEvent, Reporter } from './reporter.js';
+export { withAdvisoryLock, withClient, withTransaction } from './server/connection.js';
+export type { ServerState } from './server/control.js';
+export { serverState, startServer, stopServer } from './server/control.js';
+export { databaseIdent, quoteIdent, validateDatabaseName } from './server/identifiers.js';
+export type { ServerInfo } from './server/info.js';
+export { serverInfo } from './server/info.js';
+export { connectionUrl, redactUrl } from './server/url.js';
+export type { RepositoryFile } from './sql/scan.js';
+export { listRepository, scanRepository } from './sql/scan.js';
+export type { StatusReport } from './status.js';
+export { projectStatus } from './status.js';
+export { VERSION } from './version.js';

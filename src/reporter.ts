@@ -1,0 +1,19 @@
+/**
+ * How core code tells the outside world what it is doing, without printing: the CLI passes
+ * a reporter that draws progress on a TTY; library users may pass their own, or none.
+ */
+export interface Reporter {
+  /** Something a person should know (an OS user was created, a template was rebuilt). */
+  notice?(message: string): void;
+  /** Progress of a long task: `done` of `total` steps, on `label` (a file, a phase). */
+  progress?(event: ProgressEvent): void;
+  /** Detail shown with --verbose (per-file timings). */
+  verbose?(message: string): void;
+}
+
+export interface ProgressEvent {
+  task: string;
+  done: number;
+  total: number;
+  label?: string;
+}

@@ -1,0 +1,179 @@
+import pg from 'pg';
+import type { ConnectionParams } from '../config/types.js';
+import { DbfastError, errorMessage, pgFields } from '../errors.js';
+import { scrubSecret } from './url.js';
+
+/**
+ * Connections, always released. No pool, no module-level state: every helper opens what it
+ * needs and closes it in `finally`.
+ */
+
+export type Client = pg.Client;
+
+export interface ConnectOptions {
+  /** Connect to this database instead of the maintenance database. */
+  database?: string;
+  /** Milliseconds to wait for the server to answer before giving up. */
+  timeoutMs?: number;
+  applicationName?: string;
+}
+
+/** The pg client configuration for a connection (the password goes here, and nowhere else). */
+export function clientConfig(
+  params: ConnectionParams,
+  options: ConnectOptions = {},
+): pg.ClientConfig {
+  const ssl = sslOption(params.sslmode);
+  return {
+    host: params.host,
+    port: params.port,
+    user: params.user,
+    password: params.password,
+    database: options.database ?? params.database,
+    connectionTimeoutMillis: options.timeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'dbfast',
+    ...(ssl === undefined ? {} : { ssl }),
+  };
+}
+
+function sslOption(mode: string | undefined): pg.ClientConfig['ssl'] {
+  switch (mode) {
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+    default:
+      // disable, prefer (node-postgres cannot fall back), or unset: plain connection.
+      return undefined;
+  }
+}
+
+/** Open a connection, mapping connection failures to clear DbfastErrors (no password). */
+export async function connect(
+  params: ConnectionParams,
+  options: ConnectOptions = {},
+): Promise<pg.Client> {
+  const client = new pg.Client(clientConfig(params, options));
+  // An idle connection that the server drops (admin shutdown) must not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionError(error, params, options.database ?? params.database);
+  }
+  return client;
+}
+
+/** Run `fn` with a fresh connection and always close it. */
+export async function withClient<T>(
+  params: ConnectionParams,
+  fn: (client: pg.Client) => Promise<T>,
+  options: ConnectOptions = {},
+): Promise<T> {
+  const client = await connect(params, options);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Run `fn` inside BEGIN/COMMIT on an open client; ROLLBACK when it throws. */
+export async function withTransaction<T>(
+  client: pg.Client,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Hold a session-level advisory lock on `key` while `fn` runs, on its own connection (so
+ * the lock dies with the process if it crashes). Safe from any number of processes.
+ */
+export async function withAdvisoryLock<T>(
+  params: ConnectionParams,
+  key: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withClient(params, async (client) => {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`dbfast:${key}`]);
+    try {
+      return await fn();
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
+        .catch(() => undefined);
+    }
+  });
+}
+
+/** Turn a failed connect into an error that says where, why and what to do. */
+export function connectionError(
+  error: unknown,
+  params: ConnectionParams,
+  database: string,
+): DbfastError {
+  const where = `${params.user}@${params.host}:${params.port}/${database}`;
+  const fields = pgFields(error);
+  const code = (error as { code?: string } | null)?.code;
+  const raw = scrubSecret(errorMessage(error), params.password);
+  const fail = (key: string, message: string, hint: string): DbfastError =>
+    new DbfastError(key, message, { hint, cause: error, ...(fields ? { pg: fields } : {}) });
+  switch (fields?.code ?? code) {
+    case '28P01':
+    case '28000':
+      return fail(
+        'server.auth_failed',
+        `Authentication failed for ${where}: ${raw}.`,
+        'Check the user and the password (set it through the variable named by password_env, PGPASSWORD or ~/.pgpass).',
+      );
+    case '3D000':
+      return fail(
+        'server.database_missing',
+        `Database "${database}" does not exist on ${params.host}:${params.port}.`,
+        'Create it, or point the URL at an existing database.',
+      );
+    case 'ECONNREFUSED':
+      return fail(
+        'server.unreachable',
+        `Cannot connect to ${params.host}:${params.port}: connection refused.`,
+        'Is PostgreSQL running there, and listening on that port?',
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return fail(
+        'server.dns',
+        `Cannot resolve host "${params.host}".`,
+        'Check the host name in the URL.',
+      );
+    case '57P03':
+      return fail(
+        'server.starting',
+        `The server at ${params.host}:${params.port} is starting up or shutting down.`,
+        'Try again in a moment.',
+      );
+    default:
+      if (/timeout/i.test(raw)) {
+        return fail(
+          'server.timeout',
+          `Timed out connecting to ${params.host}:${params.port}.`,
+          'Check the host, the port and any firewall in between.',
+        );
+      }
+      return fail(
+        'server.connect_failed',
+        `Cannot connect to ${where}: ${raw}`,
+        'Check the connection settings (dbfast status shows what is used).',
+      );
+  }
+}

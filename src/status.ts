@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { errorMessage, isDbfastError } from './errors.js';
+import type { Project } from './project.js';
+import { serverInfo } from './server/info.js';
+import { connectionUrl } from './server/url.js';
+import { listRepository, selects } from './sql/scan.js';
+
+export interface StatusReport {
+  config: { path: string | undefined; rootDir: string };
+  server: {
+    kind: 'embedded' | 'external';
+    source: string;
+    /** Connection URL without its password. */
+    url: string | undefined;
+    reachable: boolean;
+    version: string | undefined;
+    error: string | undefined;
+  };
+  repository: { path: string; exists: boolean; files: number };
+  environments: { name: string; files: number; default: boolean }[];
+}
+
+/**
+ * What dbfast would use and whether it works: config file, server (started if embedded),
+ * repository and environments. Never throws for an unreachable server: it reports it.
+ */
+export async function projectStatus(project: Project): Promise<StatusReport> {
+  const { config } = project;
+  const target = config.database.target;
+  const server: StatusReport['server'] = {
+    kind: target.kind,
+    source: target.kind === 'embedded' ? `embedded (${target.dir})` : target.source,
+    url: undefined,
+    reachable: false,
+    version: undefined,
+    error: undefined,
+  };
+  try {
+    const params = await project.connection();
+    server.url = connectionUrl(params);
+    const info = await project.withClient(serverInfo);
+    server.reachable = true;
+    server.version = info.version;
+  } catch (error) {
+    server.error = isDbfastError(error) ? error.message : errorMessage(error);
+    if (target.kind === 'external') server.url = connectionUrl(target.connection);
+  }
+  const exists = existsSync(config.repository.path);
+  const files = exists ? await listRepository(config.repository.path) : [];
+  return {
+    config: { path: config.configPath, rootDir: config.rootDir },
+    server,
+    repository: { path: config.repository.path, exists, files: files.length },
+    environments: Object.values(config.environments).map((env) => ({
+      name: env.name,
+      files: files.filter((file) => selects(env, file.path)).length,
+      default: env.name === config.defaultEnvironment,
+    })),
+  };
+}
