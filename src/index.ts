@@ -1,12 +1,24 @@
 /**
  * The dbfast library API: what the CLI calls, and what a test setup imports.
  */
+
+export type { CloneOptions, CloneResult, TemplateRef } from './clone/clone.js';
+export { cloneDatabase, resolveTemplate } from './clone/clone.js';
+export type { CloneEntry, DropResult } from './clone/clones.js';
+export { dropClones, listClones } from './clone/clones.js';
+export type { GcItem, GcOptions, GcResult } from './clone/gc.js';
+export { collectGarbage } from './clone/gc.js';
+export type { PoolFillResult, PoolMember, PoolStatus } from './clone/pool.js';
+export { drainPool, fillPool, poolMembers, poolStatus } from './clone/pool.js';
+export { chooseStrategy, FILE_COPY_THRESHOLD_BYTES } from './clone/strategy.js';
 export { findConfigFile, loadConfig, resolveConfig } from './config/load.js';
 export type * from './config/types.js';
 export type { PgErrorFields, SourceLocation } from './errors.js';
 export { DbfastError, ExitCode, isDbfastError, usageError } from './errors.js';
 export type { InitResult } from './init.js';
 export { initProject } from './init.js';
+export type { ClonedDatabase, Dbfast } from './library.js';
+export { createDbfast } from './library.js';
 export type { OpenProjectOptions } from './project.js';
 export { openProject, Project } from './project.js';
 export type { ProgressEvent, Reporter } from './reporter.js';
@@ -21,4 +33,10 @@ export type { RepositoryFile } from './sql/scan.js';
 export { listRepository, scanRepository } from './sql/scan.js';
 export type { StatusReport } from './status.js';
 export { projectStatus } from './status.js';
+export type { EnsureTemplateOptions, TemplateResult } from './template/ensure.js';
+export { ensureTemplate } from './template/ensure.js';
+export type { Explanation, Fingerprint } from './template/fingerprint.js';
+export { computeFingerprint, explain, explanationLines } from './template/fingerprint.js';
+export type { TemplateEntry, TemplateStatus } from './template/manage.js';
+export { dropTemplates, listTemplates, templateStatus } from './template/manage.js';
 export { VERSION } from './version.js';

@@ -33,6 +33,8 @@ export function action<Args extends unknown[]>(
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals<GlobalOptions>();
+    // DBFAST_DATABASE_URL is the flag's twin, for URLs that must stay off command lines.
+    globals.databaseUrl ??= process.env.DBFAST_DATABASE_URL || undefined;
     const output = createOutput({ json: globals.json === true, verbose: globals.verbose === true });
     let project: Project | undefined;
     const ctx: CommandContext = {

@@ -1,8 +1,15 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerClone } from './commands/clone.js';
+import { registerDrop } from './commands/drop.js';
+import { registerGc } from './commands/gc.js';
 import { registerInit } from './commands/init.js';
+import { registerList } from './commands/list.js';
+import { registerPool } from './commands/pool.js';
+import { registerSeed } from './commands/seed.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
+import { registerTemplate } from './commands/template.js';
 
 /** The commander program: global options and every command (one file per command). */
 export function buildProgram(): Command {
@@ -35,5 +42,12 @@ Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
   registerInit(program);
   registerStatus(program);
   registerServer(program);
+  registerSeed(program);
+  registerClone(program);
+  registerList(program);
+  registerDrop(program);
+  registerTemplate(program);
+  registerPool(program);
+  registerGc(program);
   return program;
 }

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { type CloneResult, cloneDatabase } from '../../index.js';
+import { action } from '../context.js';
+import { parseDurationOption } from '../parse.js';
+import { spawnPoolRefill } from '../refill.js';
+
+export function registerClone(program: Command): void {
+  program
+    .command('clone')
+    .description('create a fresh database from the current template (building it first if stale)')
+    .argument('<name>', 'name of the new database')
+    .option('-e, --env <name>', 'environment')
+    .option('-t, --template <name>', "clone this template instead of the environment's current one")
+    .option('--force', 'replace an existing database of that name (its data is lost)')
+    .option('--owner <role>', 'owner of the new database')
+    .option('--no-build', 'fail instead of building when the template is missing or stale')
+    .option('--ttl <duration>', 'let `dbfast gc` drop it after this long (e.g. 2h, 7d)')
+    .addHelpText(
+      'after',
+      `
+Prints the new database's URL (no password). With --json: name, url, template, strategy, timings.
+
+Examples:
+  $ dbfast clone test_db
+  $ export DATABASE_URL=$(dbfast clone test_db --force)
+  $ dbfast clone scratch --env test --ttl 2h --json`,
+    )
+    .action(
+      action(
+        async (
+          ctx,
+          name: string,
+          options: {
+            env?: string;
+            template?: string;
+            force?: boolean;
+            owner?: string;
+            build?: boolean;
+            ttl?: string;
+          },
+        ) => {
+          const project = ctx.project();
+          const result = await cloneDatabase(project, {
+            name,
+            ...(options.env ? { env: options.env } : {}),
+            ...(options.template ? { template: options.template } : {}),
+            ...(options.owner ? { owner: options.owner } : {}),
+            ...(options.ttl ? { ttlMs: parseDurationOption(options.ttl, '--ttl') } : {}),
+            force: options.force === true,
+            build: options.build !== false,
+          });
+          if (project.environment(result.env).poolSize > 0 && options.template === undefined)
+            spawnPoolRefill(ctx.globals, result.env);
+          ctx.output.reporter().verbose?.(describeTimings(result));
+          return { json: { ok: true, ...result }, text: result.url };
+        },
+      ),
+    );
+}
+
+export function describeTimings(result: CloneResult): string {
+  const how =
+    result.fromPool === undefined
+      ? `CREATE DATABASE (${result.strategy})`
+      : `pool claim of ${result.fromPool}`;
+  return `template ${result.template}${result.templateBuilt ? ' (built)' : ''}: ${result.timings.templateMs.toFixed(0)} ms; ${how}: ${result.timings.createMs.toFixed(0)} ms; total ${result.timings.totalMs.toFixed(0)} ms`;
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { dropClones } from '../../index.js';
+import { confirmDestructive } from '../confirm.js';
+import { action } from '../context.js';
+
+export function registerDrop(program: Command): void {
+  program
+    .command('drop')
+    .description('drop databases dbfast cloned (refuses others unless --force)')
+    .argument('<names...>', 'database names')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'also drop databases dbfast did not create')
+    .addHelpText('after', '\nExamples:\n  $ dbfast drop test_db --yes\n  $ dbfast drop a b c')
+    .action(
+      action(async (ctx, names: string[], options: { yes?: boolean; force?: boolean }) => {
+        await confirmDestructive({
+          yes: options.yes === true,
+          question: `Drop ${names.join(', ')}? Their data is lost.`,
+        });
+        const result = await dropClones(ctx.project(), names, { force: options.force === true });
+        const text = [
+          result.dropped.length > 0 ? `dropped ${result.dropped.join(', ')}` : 'nothing dropped',
+          ...result.missing.map((n) => `not found: ${n}`),
+        ].join('\n');
+        return { json: { ok: true, ...result }, text };
+      }),
+    );
+}

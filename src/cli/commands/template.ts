@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { formatBytes, formatDuration } from '../../duration.js';
+import { usageError } from '../../errors.js';
+import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../index.js';
+import { confirmDestructive } from '../confirm.js';
+import { action } from '../context.js';
+import { table } from '../output.js';
+
+export function registerTemplate(program: Command): void {
+  const template = program
+    .command('template')
+    .description('build, inspect and drop template databases')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dbfast template build                 build the default environment's template if stale
+  $ dbfast template build --env test --force
+  $ dbfast template status --why          is it current? if not, exactly what changed
+  $ dbfast template list
+  $ dbfast template drop --stale --yes`,
+    );
+
+  template
+    .command('build')
+    .description('build the template of an environment when it is missing or stale')
+    .option('-e, --env <name>', 'environment (default: local, else the first one)')
+    .option('--force', 'rebuild even when the template is current')
+    .action(
+      action(async (ctx, options: { env?: string; force?: boolean }) => {
+        const result = await ensureTemplate(ctx.project(), {
+          ...(options.env ? { env: options.env } : {}),
+          force: options.force === true,
+        });
+        const text = result.built
+          ? `built ${result.name} in ${formatDuration(result.buildMs)} (${formatBytes(result.sizeBytes)})\n${result.reasons.map((r) => `  ${r}`).join('\n')}`
+          : `${result.name} is current (built ${result.createdAt})`;
+        return { json: { ok: true, ...result }, text };
+      }),
+    );
+
+  template
+    .command('status')
+    .description('say whether the template is current, and why not')
+    .option('-e, --env <name>', 'environment')
+    .option('--why', 'list every reason (files added, removed, changed; config; server; ttl)')
+    .action(
+      action(async (ctx, options: { env?: string; why?: boolean }) => {
+        const status = await templateStatus(ctx.project(), options.env ? { env: options.env } : {});
+        const { style } = ctx.output;
+        const head = status.current
+          ? style.green(`current: ${status.name}`)
+          : style.yellow(`stale: the current template would be ${status.name}`);
+        const reasons = options.why === true ? status.reasons : status.reasons.slice(0, 5);
+        const more =
+          status.reasons.length > reasons.length
+            ? [`  … and ${status.reasons.length - reasons.length} more (--why lists all)`]
+            : [];
+        const latest =
+          status.latest === undefined || status.current
+            ? []
+            : [`newest existing: ${status.latest.name} (built ${status.latest.createdAt})`];
+        return {
+          json: { ok: true, ...status },
+          text: [head, ...latest, ...reasons.map((r) => `  ${r}`), ...more].join('\n'),
+        };
+      }),
+    );
+
+  template
+    .command('list')
+    .description('list the templates of this project (environment, age, size, current or stale)')
+    .action(
+      action(async (ctx) => {
+        const templates = await listTemplates(ctx.project());
+        const rows = templates.map((t) => [
+          t.name,
+          t.env,
+          formatDuration(t.ageMs),
+          t.sizeBytes === undefined ? '?' : formatBytes(t.sizeBytes),
+          t.current ? 'current' : 'stale',
+        ]);
+        return {
+          json: { ok: true, templates },
+          text:
+            templates.length === 0
+              ? 'no templates'
+              : table(['name', 'env', 'age', 'size', 'state'], rows),
+        };
+      }),
+    );
+
+  template
+    .command('drop')
+    .description('drop templates by name, or every stale one')
+    .argument('[names...]', 'template database names')
+    .option('--stale', 'drop every stale template of this project')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(
+      action(async (ctx, names: string[], options: { stale?: boolean; yes?: boolean }) => {
+        if (names.length === 0 && options.stale !== true) {
+          throw usageError(
+            'usage',
+            'Name the templates to drop, or pass --stale.',
+            'See `dbfast template list`.',
+          );
+        }
+        await confirmDestructive({
+          yes: options.yes === true,
+          question: options.stale ? 'Drop every stale template?' : `Drop ${names.join(', ')}?`,
+        });
+        const dropped = await dropTemplates(
+          ctx.project(),
+          options.stale ? { stale: true } : { names },
+        );
+        return {
+          json: { ok: true, dropped },
+          text: dropped.length === 0 ? 'nothing to drop' : `dropped ${dropped.join(', ')}`,
+        };
+      }),
+    );
+}

@@ -1,0 +1,55 @@
+import { createInterface } from 'node:readline/promises';
+import { usageError } from '../errors.js';
+
+export interface ConfirmOptions {
+  /** `--yes` was given. */
+  yes: boolean;
+  /** What is about to happen, as a question: "Drop 3 databases?". */
+  question: string;
+  /**
+   * When set, the person must type this exact text (a production remote's name), even with
+   * --yes; without a terminal this cannot be done, so the action is refused.
+   */
+  typed?: string;
+}
+
+/**
+ * The gate in front of every destructive action: `--yes` for scripts, an interactive
+ * confirmation for people, and a refusal with exit code 2 when neither is possible.
+ */
+export async function confirmDestructive(options: ConfirmOptions): Promise<void> {
+  const tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  if (options.typed === undefined && options.yes) return;
+  if (!tty) {
+    throw usageError(
+      'refused',
+      `Refused: ${options.question.replace(/\?$/, '')} needs confirmation, and there is no terminal to ask on.`,
+      options.typed === undefined
+        ? 'Pass --yes to confirm.'
+        : `Run it in a terminal with --yes and type "${options.typed}" when asked.`,
+    );
+  }
+  const prompt =
+    options.typed === undefined
+      ? `${options.question} [y/N] `
+      : `${options.question}\nType "${options.typed}" to confirm: `;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(prompt)).trim();
+    const ok =
+      options.typed === undefined
+        ? /^y(es)?$/i.test(answer)
+        : answer === options.typed && options.yes;
+    if (!ok) {
+      throw usageError(
+        'refused',
+        'Refused: not confirmed.',
+        options.typed !== undefined && !options.yes
+          ? 'This action needs --yes as well as the typed name.'
+          : undefined,
+      );
+    }
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { GlobalOptions } from './context.js';
+
+/**
+ * Refill the pool off the request's path: a detached `dbfast pool fill` that outlives this
+ * command, so `dbfast clone` returns as soon as its database exists.
+ */
+export function spawnPoolRefill(globals: GlobalOptions, env: string): void {
+  const bin = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
+  const args = [bin, 'pool', 'fill', '--env', env];
+  if (globals.config !== undefined) args.push('--config', globals.config);
+  // The URL may hold a password: pass it through the environment, never on a command line.
+  const childEnv =
+    globals.databaseUrl === undefined
+      ? process.env
+      : { ...process.env, DBFAST_DATABASE_URL: globals.databaseUrl };
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: 'ignore',
+    cwd: process.cwd(),
+    env: childEnv,
+  });
+  child.unref();
+}

@@ -1,0 +1,202 @@
+import type pg from 'pg';
+import type { EnvironmentConfig } from '../config/types.js';
+import { DbfastError, ExitCode } from '../errors.js';
+import type { Project } from '../project.js';
+import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
+import { validateDatabaseName } from '../server/identifiers.js';
+import { connectionUrl } from '../server/url.js';
+import { ensureTemplate, environmentTemplates, isExpired } from '../template/ensure.js';
+import { computeFingerprint } from '../template/fingerprint.js';
+import { readMetadata } from '../template/metadata.js';
+import { generatedCloneName, templateDatabaseName } from '../template/names.js';
+import { createClone } from './create.js';
+import { claimPoolMember } from './pool.js';
+
+export interface CloneOptions {
+  /** Name of the new database; generated when omitted. */
+  name?: string;
+  env?: string;
+  /** Clone this template (any template database) instead of the environment's current one. */
+  template?: string;
+  /** Replace an existing database of that name. */
+  force?: boolean;
+  owner?: string;
+  /** false: never build; fail when the current template is missing or stale. */
+  build?: boolean;
+  /** gc may drop the clone after this many milliseconds. */
+  ttlMs?: number;
+}
+
+/** The template to clone: its name, size and the server's major version. */
+export interface TemplateRef {
+  name: string;
+  env: string;
+  sizeBytes: number;
+  serverMajor: number;
+  /** Whether resolving it built it just now. */
+  built: boolean;
+}
+
+export interface CloneResult {
+  name: string;
+  /** Connection URL of the clone, without a password. */
+  url: string;
+  template: string;
+  env: string;
+  strategy: string;
+  /** The pool member it was claimed from, if any. */
+  fromPool: string | undefined;
+  templateBuilt: boolean;
+  timings: { templateMs: number; createMs: number; totalMs: number };
+}
+
+/** Resolve the template a clone comes from, building it when allowed and needed. */
+export async function resolveTemplate(
+  project: Project,
+  client: pg.Client,
+  options: Pick<CloneOptions, 'env' | 'template' | 'build'>,
+): Promise<TemplateRef> {
+  const env = project.environment(options.env);
+  if (options.template !== undefined)
+    return explicitTemplate(client, validateDatabaseName(options.template, 'template name'), env);
+  if (options.build === false) {
+    const { major, templates } = await environmentTemplates(
+      client,
+      project.config.database.templateName,
+      env.name,
+    );
+    const fingerprint = await computeFingerprint(project.config, env, major);
+    const name = templateDatabaseName(
+      project.config.database.templateName,
+      env.name,
+      fingerprint.hash,
+    );
+    const found = templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+    if (found === undefined) {
+      throw new DbfastError(
+        'clone.template_stale',
+        `The template of environment "${env.name}" is missing or stale, and --no-build was given.`,
+        {
+          hint: 'Run `dbfast template build`, or clone without --no-build. `dbfast template status --why` says what changed.',
+        },
+      );
+    }
+    return {
+      name,
+      env: env.name,
+      sizeBytes: found.metadata.sizeBytes,
+      serverMajor: major,
+      built: false,
+    };
+  }
+  const template = await ensureTemplate(project, { env: env.name });
+  return {
+    name: template.name,
+    env: env.name,
+    sizeBytes: template.sizeBytes,
+    serverMajor: template.serverMajor,
+    built: template.built,
+  };
+}
+
+async function explicitTemplate(
+  client: pg.Client,
+  name: string,
+  env: EnvironmentConfig,
+): Promise<TemplateRef> {
+  const { rows } = await client.query<{ size: string; v: string; datistemplate: boolean }>(
+    "SELECT pg_database_size(oid) AS size, current_setting('server_version_num') AS v, datistemplate FROM pg_database WHERE datname = $1",
+    [name],
+  );
+  const row = rows[0];
+  if (row === undefined) {
+    throw new DbfastError('clone.template_missing', `Template database "${name}" does not exist.`, {
+      hint: 'See `dbfast template list`.',
+      exitCode: ExitCode.usage,
+    });
+  }
+  const metadata = await readMetadata(client, name);
+  return {
+    name,
+    env: metadata?.dbfast === 'template' ? metadata.env : env.name,
+    sizeBytes: Number(row.size),
+    serverMajor: Math.floor(Number(row.v) / 10000),
+    built: false,
+  };
+}
+
+/**
+ * Make a fresh database from the current template (building it first when stale, unless
+ * build is false). Claims a ready pool member when the environment has a pool, else runs
+ * CREATE DATABASE … TEMPLATE with the strategy chosen for the template's size and server.
+ * An existing database of that name is an error unless `force`. Safe from many processes.
+ */
+export async function cloneDatabase(
+  project: Project,
+  options: CloneOptions = {},
+): Promise<CloneResult> {
+  const started = performance.now();
+  return project.withClient(async (client) => {
+    const template = await resolveTemplate(project, client, options);
+    return cloneFromTemplate(project, client, template, options, started);
+  });
+}
+
+/**
+ * The part of a clone after the template is known, on an open connection: claim a pool
+ * member or CREATE DATABASE, then label it. Shared by cloneDatabase and the library handle.
+ */
+export async function cloneFromTemplate(
+  project: Project,
+  client: pg.Client,
+  template: TemplateRef,
+  options: CloneOptions,
+  started: number,
+): Promise<CloneResult> {
+  const env = project.environment(options.env);
+  const params = await project.connection();
+  const templateMs = performance.now() - started;
+  const name = validateDatabaseName(
+    options.name ?? generatedCloneName(project.config.database.templateName, env.name),
+  );
+  let fromPool: string | undefined;
+  let strategy = 'pool';
+  if (env.poolSize > 0 && options.template === undefined && options.owner === undefined) {
+    if (options.force === true && (await databaseExists(client, name)))
+      await dropDatabase(client, name);
+    fromPool = await claimPoolMember(client, template.name, name, {
+      env: env.name,
+      creator: 'pool',
+      ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    }).catch((error) => {
+      // The name is taken: let createClone report it the same way as without a pool.
+      if (isDuplicateDatabase(error)) return undefined;
+      throw error;
+    });
+  }
+  if (fromPool === undefined) {
+    const created = await createClone(client, {
+      name,
+      template: template.name,
+      env: template.env,
+      serverMajor: template.serverMajor,
+      templateBytes: template.sizeBytes,
+      strategy: project.config.database.cloneStrategy,
+      owner: options.owner,
+      force: options.force,
+      ttlMs: options.ttlMs,
+    });
+    strategy = created.strategy;
+  }
+  const totalMs = performance.now() - started;
+  return {
+    name,
+    url: connectionUrl(params, name),
+    template: template.name,
+    env: template.env,
+    strategy,
+    fromPool,
+    templateBuilt: template.built,
+    timings: { templateMs, createMs: totalMs - templateMs, totalMs },
+  };
+}

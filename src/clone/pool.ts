@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Project } from '../project.js';
+import { withAdvisoryLock } from '../server/connection.js';
+import {
+  dropDatabase,
+  isMissingDatabase,
+  isObjectInUse,
+  renameDatabase,
+} from '../server/databases.js';
+import { ensureTemplate } from '../template/ensure.js';
+import { templateStatus } from '../template/manage.js';
+import { type CloneMetadata, commentSql, listDbfastDatabases } from '../template/metadata.js';
+import { poolMemberPrefix } from '../template/names.js';
+import { createClone } from './create.js';
+
+/**
+ * A pool of ready clones per template, with no daemon: members are ordinary databases named
+ * `<template>_p<random>`, so a member always belongs to exactly one template fingerprint and
+ * a stale template's members can never be handed out. Claiming is an atomic
+ * `ALTER DATABASE member RENAME TO name`: of any number of processes racing for a member,
+ * exactly one wins; the others move on to the next member.
+ */
+
+/** Claim a ready member of `template` as `name`. Returns undefined when none is ready. */
+export async function claimPoolMember(
+  client: pg.Client,
+  template: string,
+  name: string,
+  label: Omit<CloneMetadata, 'dbfast' | 'template' | 'createdAt'>,
+): Promise<string | undefined> {
+  const { rows } = await client.query<{ datname: string }>(
+    // Only labelled members: one whose label is not written yet is still being made.
+    `SELECT datname FROM pg_database
+      WHERE starts_with(datname, $1) AND NOT datistemplate
+        AND starts_with(shobj_description(oid, 'pg_database'), '{"dbfast":"pool"')
+      ORDER BY random()`,
+    [poolMemberPrefix(template)],
+  );
+  for (const { datname } of rows) {
+    try {
+      await renameDatabase(client, datname, name);
+    } catch (error) {
+      // Claimed by another process a moment ago, or being dropped: try the next one.
+      if (isMissingDatabase(error) || isObjectInUse(error)) continue;
+      throw error;
+    }
+    const metadata: CloneMetadata = {
+      dbfast: 'clone',
+      template,
+      createdAt: new Date().toISOString(),
+      ...label,
+    };
+    await client.query(commentSql(name, metadata));
+    return datname;
+  }
+  return undefined;
+}
+
+export interface PoolFillResult {
+  env: string;
+  template: string;
+  size: number;
+  created: string[];
+  ready: number;
+}
+
+/** Top the pool of an environment up to its size (builds the template if needed). */
+export async function fillPool(
+  project: Project,
+  options: { env?: string } = {},
+): Promise<PoolFillResult> {
+  const env = project.environment(options.env);
+  const template = await ensureTemplate(project, { env: env.name });
+  const params = await project.connection();
+  return withAdvisoryLock(params, `pool:${template.name}`, () =>
+    project.withClient(async (client) => {
+      const prefix = poolMemberPrefix(template.name);
+      const existing = await listDbfastDatabases(client, { prefix });
+      const created: string[] = [];
+      for (let i = existing.length; i < env.poolSize; i += 1) {
+        const name = `${prefix}${randomBytes(4).toString('hex')}`;
+        await createClone(client, {
+          name,
+          template: template.name,
+          env: env.name,
+          serverMajor: template.serverMajor,
+          templateBytes: template.sizeBytes,
+          strategy: project.config.database.cloneStrategy,
+          label: 'pool',
+        });
+        created.push(name);
+        project.reporter.progress?.({
+          task: 'pool fill',
+          done: i + 1 - existing.length,
+          total: env.poolSize - existing.length,
+          label: name,
+        });
+      }
+      return {
+        env: env.name,
+        template: template.name,
+        size: env.poolSize,
+        created,
+        ready: existing.length + created.length,
+      };
+    }),
+  );
+}
+
+export interface PoolMember {
+  name: string;
+  template: string;
+  env: string;
+  createdAt: string;
+}
+
+/** Every pool member of this project's templates, current or stale. */
+export async function poolMembers(project: Project): Promise<PoolMember[]> {
+  return project.withClient(async (client) => {
+    const entries = await listDbfastDatabases(client, {
+      prefix: `${project.config.database.templateName}_`,
+    });
+    return entries.flatMap((entry) =>
+      entry.metadata?.dbfast === 'pool'
+        ? [
+            {
+              name: entry.name,
+              template: entry.metadata.template,
+              env: entry.metadata.env,
+              createdAt: entry.metadata.createdAt,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/** Drop pool members (all, or one environment's). */
+export async function drainPool(
+  project: Project,
+  options: { env?: string } = {},
+): Promise<string[]> {
+  const members = (await poolMembers(project)).filter(
+    (m) => options.env === undefined || m.env === options.env,
+  );
+  await project.withClient(async (client) => {
+    for (const member of members) await dropDatabase(client, member.name);
+  });
+  return members.map((m) => m.name);
+}
+
+export interface PoolStatus {
+  env: string;
+  size: number;
+  /** The current template, or undefined when it is not built (or stale). */
+  template: string | undefined;
+  ready: number;
+  /** Members of stale templates (never handed out; `dbfast gc` drops them). */
+  stale: number;
+}
+
+/** Per environment: the pool size, ready members of the current template, stale members. */
+export async function poolStatus(project: Project): Promise<PoolStatus[]> {
+  const members = await poolMembers(project);
+  const result: PoolStatus[] = [];
+  for (const env of Object.values(project.config.environments)) {
+    const status = await templateStatus(project, { env: env.name });
+    const template = status.current ? status.name : undefined;
+    const mine = members.filter((m) => m.env === env.name);
+    const ready = mine.filter((m) => m.template === template).length;
+    result.push({ env: env.name, size: env.poolSize, template, ready, stale: mine.length - ready });
+  }
+  return result;
+}

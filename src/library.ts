@@ -1,0 +1,108 @@
+import type pg from 'pg';
+import {
+  type CloneOptions,
+  type CloneResult,
+  cloneFromTemplate,
+  resolveTemplate,
+  type TemplateRef,
+} from './clone/clone.js';
+import { fillPool } from './clone/pool.js';
+import { type OpenProjectOptions, openProject, type Project } from './project.js';
+import { connect } from './server/connection.js';
+import { dropDatabase } from './server/databases.js';
+import {
+  type EnsureTemplateOptions,
+  ensureTemplate,
+  type TemplateResult,
+} from './template/ensure.js';
+
+/** A clone handed out by the library, with a way to drop it. */
+export interface ClonedDatabase extends CloneResult {
+  /** Drop this database (whoever is still connected to it). */
+  drop(): Promise<void>;
+}
+
+/** A long-lived dbfast handle for test setups and tools (see createDbfast). */
+export interface Dbfast {
+  readonly project: Project;
+  /** Build the environment's template if it is missing or stale; return it. */
+  ensureTemplate(options?: EnsureTemplateOptions): Promise<TemplateResult>;
+  /** A fresh database from the environment's template (or `template`). */
+  clone(options?: CloneOptions): Promise<ClonedDatabase>;
+  /** Close the connection and wait for background pool refills. Call once, at the end. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open a dbfast handle. It keeps ONE connection to the server for its lifetime (cloning on
+ * an open connection is what makes a clone cost little more than CREATE DATABASE itself) and
+ * checks each environment's template once: the first `clone()` of an environment builds or
+ * finds the current template, later ones reuse it. Call `ensureTemplate()` to check again.
+ *
+ * Safe to use from many processes or workers at once, each with its own handle. Calls on
+ * one handle are serialised on its connection.
+ */
+export async function createDbfast(options: OpenProjectOptions = {}): Promise<Dbfast> {
+  const project = openProject(options);
+  const params = await project.connection();
+  let client: pg.Client | undefined;
+  const admin = async (): Promise<pg.Client> => {
+    client ??= await connect(params, { applicationName: 'dbfast-library' });
+    return client;
+  };
+  const templates = new Map<string, TemplateRef>();
+  const refills = new Set<Promise<unknown>>();
+  const refilling = new Set<string>();
+
+  const refill = (env: string): void => {
+    if (refilling.has(env)) return;
+    refilling.add(env);
+    const job = fillPool(project, { env })
+      .catch(() => undefined) // a failed refill only means the next claim falls back to CREATE DATABASE
+      .finally(() => {
+        refills.delete(job);
+        refilling.delete(env);
+      });
+    refills.add(job);
+  };
+
+  return {
+    project,
+    async ensureTemplate(ensureOptions = {}) {
+      const result = await ensureTemplate(project, ensureOptions);
+      templates.set(result.env, {
+        name: result.name,
+        env: result.env,
+        sizeBytes: result.sizeBytes,
+        serverMajor: result.serverMajor,
+        built: result.built,
+      });
+      return result;
+    },
+    async clone(cloneOptions = {}) {
+      const started = performance.now();
+      const env = project.environment(cloneOptions.env);
+      const connection = await admin();
+      let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
+      if (template === undefined) {
+        template = await resolveTemplate(project, connection, cloneOptions);
+        if (cloneOptions.template === undefined)
+          templates.set(env.name, { ...template, built: false });
+      }
+      const result = await cloneFromTemplate(project, connection, template, cloneOptions, started);
+      // Top the pool up off the request's path (close() waits for it).
+      if (env.poolSize > 0 && cloneOptions.template === undefined) refill(env.name);
+      return {
+        ...result,
+        drop: async () => {
+          await dropDatabase(await admin(), result.name);
+        },
+      };
+    },
+    async close() {
+      await Promise.all(refills);
+      await client?.end().catch(() => undefined);
+      client = undefined;
+    },
+  };
+}

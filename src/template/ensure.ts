@@ -1,0 +1,196 @@
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import type { EnvironmentConfig } from '../config/types.js';
+import type { Project } from '../project.js';
+import { withAdvisoryLock, withClient } from '../server/connection.js';
+import { dropDatabase, renameDatabase } from '../server/databases.js';
+import { databaseIdent } from '../server/identifiers.js';
+import { applyRepository } from '../sql/executor.js';
+import { VERSION } from '../version.js';
+import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
+import { listDbfastDatabases, type TemplateMetadata, writeMetadata } from './metadata.js';
+import { buildDatabaseName, templateBase, templateDatabaseName } from './names.js';
+
+export interface TemplateResult {
+  name: string;
+  env: string;
+  fingerprint: string;
+  /** Whether this call built it (false: it was current already). */
+  built: boolean;
+  /** Why it was built (empty when it was current). */
+  reasons: string[];
+  buildMs: number;
+  sizeBytes: number;
+  createdAt: string;
+  serverMajor: number;
+}
+
+export interface EnsureTemplateOptions {
+  env?: string;
+  /** Rebuild even when a current template exists. */
+  force?: boolean;
+}
+
+/** Templates of one environment on the server, newest first, plus the server's major version. */
+export async function environmentTemplates(
+  client: pg.Client,
+  templateName: string,
+  env: string,
+): Promise<{ major: number; templates: { name: string; metadata: TemplateMetadata }[] }> {
+  const [version, entries] = await Promise.all([
+    client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"),
+    listDbfastDatabases(client, { prefix: `${templateBase(templateName, env)}_` }),
+  ]);
+  const templates = entries
+    .filter(
+      (entry) =>
+        entry.metadata?.dbfast === 'template' && entry.metadata.env === env && entry.isTemplate,
+    )
+    .map((entry) => ({ name: entry.name, metadata: entry.metadata as TemplateMetadata }))
+    .sort((a, b) => b.metadata.createdAt.localeCompare(a.metadata.createdAt));
+  return { major: Math.floor(Number(version.rows[0]?.v) / 10000), templates };
+}
+
+export function isExpired(
+  metadata: TemplateMetadata,
+  env: EnvironmentConfig,
+  now = Date.now(),
+): boolean {
+  return env.ttlMs !== undefined && now - Date.parse(metadata.createdAt) > env.ttlMs;
+}
+
+/**
+ * Return the current template of an environment, building it first when it is missing,
+ * stale (files, config, server version, extra inputs changed) or past its ttl.
+ *
+ * Guarantees: never leaves a half-built template visible (it is built under a scratch name,
+ * marked complete, then published by an atomic rename); a crash or Ctrl-C at any moment
+ * leaves at most a scratch database, dropped by the next build or by gc; safe from any
+ * number of processes at once (an advisory lock keyed by the template name: one builds,
+ * the others wait and get it).
+ */
+export async function ensureTemplate(
+  project: Project,
+  options: EnsureTemplateOptions = {},
+): Promise<TemplateResult> {
+  const env = project.environment(options.env);
+  const params = await project.connection();
+  const templateName = project.config.database.templateName;
+  return withClient(params, async (client) => {
+    const { major, templates } = await environmentTemplates(client, templateName, env.name);
+    const fingerprint = await computeFingerprint(project.config, env, major);
+    const name = templateDatabaseName(templateName, env.name, fingerprint.hash);
+    const usable = (list: typeof templates) =>
+      list.find((t) => t.name === name && !isExpired(t.metadata, env));
+    const found = usable(templates);
+    if (found !== undefined && options.force !== true)
+      return result(found.name, found.metadata, false, []);
+
+    return withAdvisoryLock(params, `template:${name}`, async () => {
+      const again = await environmentTemplates(client, templateName, env.name);
+      const built = usable(again.templates);
+      if (built !== undefined && options.force !== true)
+        return result(built.name, built.metadata, false, []);
+      const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
+      const reasons =
+        options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
+      project.reporter.notice?.(
+        `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
+      );
+      const metadata = await build(project, client, env, fingerprint, name);
+      return result(name, metadata, true, reasons);
+    });
+  });
+}
+
+function reasonsFor(
+  previous: TemplateMetadata | undefined,
+  fingerprint: Fingerprint,
+  env: EnvironmentConfig,
+): string[] {
+  if (previous !== undefined && previous.fingerprint === fingerprint.hash) {
+    return isExpired(previous, env) ? ['its ttl passed'] : ['it is missing'];
+  }
+  if (previous === undefined) return ['no template has been built yet'];
+  return explanationLines(explain(previous, fingerprint));
+}
+
+function result(
+  name: string,
+  metadata: TemplateMetadata,
+  built: boolean,
+  reasons: string[],
+): TemplateResult {
+  return {
+    name,
+    env: metadata.env,
+    fingerprint: metadata.fingerprint,
+    built,
+    reasons,
+    buildMs: metadata.buildMs,
+    sizeBytes: metadata.sizeBytes,
+    createdAt: metadata.createdAt,
+    serverMajor: metadata.serverMajor,
+  };
+}
+
+/** Build into a scratch database, mark it complete and publish it by renaming. */
+async function build(
+  project: Project,
+  client: pg.Client,
+  env: EnvironmentConfig,
+  fingerprint: Fingerprint,
+  name: string,
+): Promise<TemplateMetadata> {
+  const started = performance.now();
+  const scratch = buildDatabaseName(name);
+  // Left over by a build that crashed: we hold the lock, so nobody else is building it.
+  await dropDatabase(client, scratch);
+  await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
+  try {
+    await writeMetadata(client, scratch, {
+      dbfast: 'build',
+      template: name,
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      host: hostname(),
+    });
+    await applyRepository(project, { database: scratch, env: env.name });
+    const params = await project.connection();
+    await withClient(params, (c) => c.query('ANALYZE'), { database: scratch });
+    const { rows } = await client.query<{ size: string; version: string }>(
+      "SELECT pg_database_size($1) AS size, current_setting('server_version') AS version",
+      [scratch],
+    );
+    // No one may connect to a template: a connected session would make cloning fail (55006).
+    await client.query(
+      `ALTER DATABASE ${databaseIdent(scratch)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`,
+    );
+    const metadata: TemplateMetadata = {
+      dbfast: 'template',
+      complete: true,
+      version: VERSION,
+      fingerprint: fingerprint.hash,
+      formatVersion: fingerprint.formatVersion,
+      env: env.name,
+      configHash: fingerprint.configHash,
+      serverMajor: fingerprint.serverMajor,
+      files: fingerprint.files,
+      extraInputs: fingerprint.extraInputs,
+      createdAt: new Date().toISOString(),
+      buildMs: Math.round(performance.now() - started),
+      serverVersion: rows[0]?.version ?? '',
+      sizeBytes: Number(rows[0]?.size ?? 0),
+      kind: 'repository',
+    };
+    await writeMetadata(client, scratch, metadata);
+    // A forced or expired rebuild replaces a template with the same name: drop the old one
+    // right before publishing (clones already made from it are unaffected).
+    await dropDatabase(client, name);
+    await renameDatabase(client, scratch, name);
+    return metadata;
+  } catch (error) {
+    await dropDatabase(client, scratch).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
+import { DbfastError } from '../errors.js';
+import { scanRepository } from '../sql/scan.js';
+import { expandGlob } from './glob-files.js';
+import { HashCache } from './hash-cache.js';
+import type { TemplateMetadata } from './metadata.js';
+
+/** Bump when what goes into a template changes in a way old templates do not have. */
+export const FINGERPRINT_FORMAT = 1;
+
+/** Everything that changes a template's content, and the hash of it all. */
+export interface Fingerprint {
+  hash: string;
+  formatVersion: number;
+  env: string;
+  configHash: string;
+  serverMajor: number;
+  /** Repository-relative path -> sha256, in run order. */
+  files: Record<string, string>;
+  /** Absolute path -> sha256 of the `extra_inputs` files. */
+  extraInputs: Record<string, string>;
+}
+
+/**
+ * Hash the ordered selected files with their contents, the environment's configuration,
+ * the repository settings, the server's major version, dbfast's fingerprint format and the
+ * extra inputs. Unchanged files are not re-read (a stat-based cache, safe against
+ * same-second edits: see HashCache).
+ */
+export async function computeFingerprint(
+  config: ResolvedConfig,
+  env: EnvironmentConfig,
+  serverMajor: number,
+): Promise<Fingerprint> {
+  const cache = await HashCache.open(config.rootDir);
+  const files: Record<string, string> = {};
+  const repositoryFiles = await scanRepository(config.repository.path, env);
+  const hashes = await Promise.all(repositoryFiles.map((file) => cache.hash(file.absolutePath)));
+  repositoryFiles.forEach((file, i) => {
+    files[file.path] = hashes[i] as string;
+  });
+  const extraInputs: Record<string, string> = {};
+  for (const glob of config.repository.extraInputs) {
+    const matches = await expandGlob(glob);
+    if (matches.length === 0) {
+      throw new DbfastError(
+        'template.extra_input_missing',
+        `The extra input "${glob}" matches no file.`,
+        {
+          hint: 'Fix [repository] extra_inputs in dbfast.toml (paths are relative to the file).',
+          exitCode: 2,
+        },
+      );
+    }
+    for (const path of matches) extraInputs[path] = await cache.hash(path);
+  }
+  await cache.save();
+  const configHash = sha256(
+    JSON.stringify({
+      include: env.includeDirectories,
+      exclude: env.excludeDirectories,
+      includeFiles: env.includeFiles,
+      excludeFiles: env.excludeFiles,
+      runner: config.repository.runner,
+      settings: Object.entries(config.repository.settings).sort(),
+    }),
+  );
+  const hash = sha256(
+    JSON.stringify({
+      FINGERPRINT_FORMAT,
+      env: env.name,
+      configHash,
+      serverMajor,
+      files: Object.entries(files),
+      extraInputs: Object.entries(extraInputs).sort(),
+    }),
+  );
+  return {
+    hash,
+    formatVersion: FINGERPRINT_FORMAT,
+    env: env.name,
+    configHash,
+    serverMajor,
+    files,
+    extraInputs,
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Why a template's recorded inputs differ from the current ones, one reason a line. */
+export interface Explanation {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  other: string[];
+}
+
+export function explain(previous: TemplateMetadata | undefined, current: Fingerprint): Explanation {
+  if (previous === undefined)
+    return {
+      added: Object.keys(current.files),
+      removed: [],
+      changed: [],
+      other: ['no template has been built yet'],
+    };
+  const diff = (before: Record<string, string>, after: Record<string, string>) => ({
+    added: Object.keys(after).filter((path) => before[path] === undefined),
+    removed: Object.keys(before).filter((path) => after[path] === undefined),
+    changed: Object.keys(after).filter(
+      (path) => before[path] !== undefined && before[path] !== after[path],
+    ),
+  });
+  const files = diff(previous.files, current.files);
+  const extra = diff(previous.extraInputs ?? {}, current.extraInputs);
+  const other: string[] = [];
+  for (const path of extra.added) other.push(`extra input added: ${path}`);
+  for (const path of extra.removed) other.push(`extra input removed: ${path}`);
+  for (const path of extra.changed) other.push(`extra input changed: ${path}`);
+  if (previous.configHash !== current.configHash)
+    other.push(
+      `the configuration of environment "${current.env}" (directories, files, runner or settings) changed`,
+    );
+  if (previous.serverMajor !== current.serverMajor)
+    other.push(
+      `the server's major version changed (${previous.serverMajor} -> ${current.serverMajor})`,
+    );
+  if (previous.formatVersion !== current.formatVersion)
+    other.push(
+      `dbfast's fingerprint format changed (${previous.formatVersion} -> ${current.formatVersion})`,
+    );
+  const order = Object.keys(current.files).filter((path) => previous.files[path] !== undefined);
+  const previousOrder = Object.keys(previous.files).filter(
+    (path) => current.files[path] !== undefined,
+  );
+  if (
+    files.added.length + files.removed.length + files.changed.length === 0 &&
+    order.join('\n') !== previousOrder.join('\n')
+  ) {
+    other.push('the order of the files changed');
+  }
+  return { ...files, other };
+}
+
+/** Human lines for an explanation: "changed: 0_schema/001.sql", … */
+export function explanationLines(explanation: Explanation): string[] {
+  return [
+    ...explanation.added.map((path) => `added: ${path}`),
+    ...explanation.removed.map((path) => `removed: ${path}`),
+    ...explanation.changed.map((path) => `changed: ${path}`),
+    ...explanation.other,
+  ];
+}
