@@ -1,0 +1,116 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DbfastError } from '../errors.js';
+import { BatchError, runBatch } from './batch-query.js';
+import type { FunctionIndex } from './functions.js';
+import type { FilePlan, Step } from './plan.js';
+import { type FailedAt, sqlError } from './sql-error.js';
+
+/**
+ * Runs one planned file on an open session.
+ *
+ * Transaction mode: everything runs inside one BEGIN … COMMIT and is rolled back whole on
+ * error, except statements that cannot run in a transaction block (`alone` steps): the
+ * transaction so far is committed, the statement runs on its own, and a new transaction
+ * starts for what follows. So a file with such a statement that fails after it keeps what
+ * was committed before the failure; a file without one never leaves anything behind.
+ *
+ * Autocommit mode: every statement is its own round trip, as with psql; what ran before an
+ * error stays. A transaction the file opened is rolled back on error, and leaving one open
+ * at the end of the file is an error.
+ */
+export interface RunResult {
+  statements: number;
+  rows: number;
+}
+
+export async function runPlan(
+  client: pg.Client,
+  plan: FilePlan,
+  functions: FunctionIndex,
+): Promise<RunResult> {
+  const result: RunResult = { statements: 0, rows: 0 };
+  let inTransaction = false;
+  try {
+    for (const step of plan.steps) {
+      if (plan.mode === 'transaction') {
+        const wanted = step.kind !== 'alone';
+        if (wanted !== inTransaction) {
+          await client.query(wanted ? 'BEGIN' : 'COMMIT');
+          inTransaction = wanted;
+        }
+      }
+      await runStep(client, step, functions, result);
+    }
+    if (inTransaction) {
+      await client.query('COMMIT');
+      inTransaction = false;
+    } else if (plan.mode === 'autocommit' && (await transactionOpen(client))) {
+      await client.query('ROLLBACK');
+      throw new DbfastError(
+        'sql.transaction_open',
+        `${plan.source.path}: the file ends inside a transaction it opened (BEGIN without COMMIT); it was rolled back.`,
+        {
+          hint: 'End the file with COMMIT, or remove its BEGIN and let dbfast wrap the file in a transaction.',
+        },
+      );
+    }
+    return result;
+  } catch (error) {
+    // In autocommit mode the file may have opened its own transaction: close it too.
+    if (inTransaction || plan.mode === 'autocommit')
+      await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runStep(
+  client: pg.Client,
+  step: Step,
+  functions: FunctionIndex,
+  result: RunResult,
+): Promise<void> {
+  if (step.kind === 'copy') {
+    const { segment } = step;
+    const at: FailedAt = { source: step.source, sentOffset: segment.start, copy: segment };
+    try {
+      const stream = client.query(copyFrom(segment.statement));
+      await pipeline(Readable.from([Buffer.from(segment.data)]), stream);
+      result.statements += 1;
+      result.rows += stream.rowCount;
+    } catch (error) {
+      throw sqlError(error, at, functions);
+    }
+    return;
+  }
+  const statements = step.kind === 'alone' ? [step.statement] : step.statements;
+  for (const statement of statements) functions.register(step.source, statement);
+  const start = step.kind === 'alone' ? step.statement.start : step.start;
+  const end = step.kind === 'alone' ? step.statement.end : step.end;
+  try {
+    const done = await runBatch(client, step.source.text.slice(start, end));
+    result.statements += done.completed;
+    result.rows += done.rows;
+  } catch (error) {
+    if (!(error instanceof BatchError)) throw error;
+    const failed = statements[Math.min(error.completed, statements.length - 1)];
+    throw sqlError(
+      error.pgError,
+      { source: step.source, sentOffset: start, ...(failed ? { statement: failed } : {}) },
+      functions,
+    );
+  }
+}
+
+/**
+ * Whether the session is inside a transaction block. In one, now() (the transaction's start)
+ * is earlier than the start of this statement; outside, both are this statement's start.
+ */
+async function transactionOpen(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ open: boolean }>(
+    'SELECT now() <> statement_timestamp() AS open',
+  );
+  return rows[0]?.open === true;
+}
