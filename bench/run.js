@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// dbfast benchmarks: `npm run bench` (full) or `npm run bench -- --quick --check` (CI).
+// Runs against the BUILT library (dist/): `npm run bench` builds first.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatCase, formatSetting, formatSummary, writeResults } from './lib/report.js';
+import { openBenchServer } from './lib/server.js';
+
+/**
+ * The scenarios, in the order they run. One file each (bench/<name>.js, exporting
+ * `run(ctx)`); a scenario whose file or library functions do not exist yet prints
+ * "not available: <reason>" and is skipped.
+ */
+const SCENARIOS = [
+  'clone', //    clone: raw CREATE DATABASE, clone(), pool claim, CLI, createdb -T
+  'build', //    template build per corpus vs psql -1 -f
+  'nochange', // ensureTemplate when nothing changed, 1,000 files
+  'load', //     a large CSV vs psql \copy
+  'startup', //  dbfast --version vs node -e 0
+  'backup', //   issue 7: dbfast backup/restore vs pg_dump/pg_restore (bench/backup.js)
+];
+
+const USAGE = `usage: node bench/run.js [--quick] [--check] [--only clone,build,…]
+  --quick   few iterations and small sizes (skips the >= 100 MB template)
+  --check   exit 1 when a gate of bench/thresholds.js fails (or a scenario breaks)
+  --only    run only these scenarios: ${SCENARIOS.join(', ')}
+env: DBFAST_BENCH_DATABASE_URL   measure on this server instead of the embedded one
+     DBFAST_BENCH_SLOWDOWN_MS    add a sleep to dbfast's side of the clone measurement
+                                 (proves that the gates fail when dbfast gets slower)`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const only = values.only?.split(',').map((s) => s.trim()) ?? SCENARIOS;
+const unknown = only.filter((name) => !SCENARIOS.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown scenario: ${unknown.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
+  console.error('dist/ is missing: run `npm run build` first (npm run bench does).');
+  process.exit(2);
+}
+const lib = await import('../dist/index.js');
+
+const slowdownMs = Number(process.env.DBFAST_BENCH_SLOWDOWN_MS ?? 0);
+const tmp = await mkdtemp(join(tmpdir(), 'dbfast-bench-'));
+const results = [];
+const scenarios = [];
+let server;
+
+/** Stop here, cleaning up what this run made (databases, the embedded server, tmp). */
+async function cleanup() {
+  await server?.close().catch((error) => console.error(`cleanup: ${error.message}`));
+  await rm(tmp, { recursive: true, force: true });
+}
+process.once('SIGINT', () => {
+  console.error('\ninterrupted: cleaning up');
+  cleanup().finally(() => process.exit(130));
+});
+
+let broken = false;
+try {
+  server = await openBenchServer(lib, tmp);
+  const setting = {
+    postgres: server.info.version,
+    serverKind: server.kind,
+    fsync: server.info.fsync,
+    fileCopyMethod: server.info.fileCopyMethod,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    dbfast: lib.VERSION,
+    node: process.versions.node,
+    quick: values.quick,
+    slowdownMs,
+  };
+  console.log(`dbfast bench · ${formatSetting(setting)}`);
+  if (slowdownMs > 0)
+    console.log(
+      `DBFAST_BENCH_SLOWDOWN_MS=${slowdownMs}: dbfast's clones are slowed down on purpose`,
+    );
+
+  const ctx = {
+    lib,
+    server,
+    tmp,
+    quick: values.quick,
+    slowdownMs,
+    /** Iterations (after warm-up) for this mode. */
+    iterations: (full, quick) => (values.quick ? quick : full),
+    /** A database name of this run: cleaned up at the end whatever happens. */
+    name: (suffix) => `${server.runId}_${suffix}`,
+    report(result) {
+      results.push(result);
+      console.log(formatCase(result));
+    },
+    /** A part that cannot run yet (a library function or a tool is missing). */
+    unavailable(what, reason) {
+      console.log(`\n${what}: not available: ${reason}`);
+      scenarios.at(-1).skipped.push({ what, reason: `not available: ${reason}` });
+    },
+    /** A part left out on purpose (--quick, a corpus that cannot load). */
+    skip(what, reason) {
+      console.log(`\n${what}: skipped: ${reason}`);
+      scenarios.at(-1).skipped.push({ what, reason: `skipped: ${reason}` });
+    },
+    progress: (message) => process.stderr.write(`  … ${message}\n`),
+  };
+  for (const name of only) {
+    const entry = { name, status: 'ok', skipped: [] };
+    scenarios.push(entry);
+    const file = new URL(`./${name}.js`, import.meta.url);
+    if (!existsSync(file)) {
+      entry.status = 'not available';
+      ctx.unavailable(name, `bench/${name}.js is not written yet`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await (await import(file)).run(ctx);
+    } catch (error) {
+      broken = true;
+      entry.status = 'error';
+      entry.error = error instanceof Error ? error.message : String(error);
+      console.log(`\n${name}: ERROR: ${entry.error}`);
+      if (process.env.DBFAST_BENCH_DEBUG) console.error(error);
+    }
+    entry.seconds = (Date.now() - started) / 1000;
+  }
+
+  const comparisons = results.flatMap((r) =>
+    r.comparisons.map((c) => ({ scenario: r.scenario, case: r.case, ...c })),
+  );
+  const failed = comparisons.filter((c) => c.gated && !c.pass);
+  console.log(`\nSummary (${formatSetting(setting)})\n`);
+  console.log(formatSummary(results));
+  const path = await writeResults(new URL('./results/', import.meta.url), {
+    date: new Date().toISOString(),
+    command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    setting,
+    scenarios,
+    results,
+    gates: { failed: failed.map((c) => `${c.scenario} · ${c.case} · ${c.label}`) },
+  });
+  console.log(`\nresults: ${path.pathname}`);
+  if (failed.length > 0) {
+    console.log(`\n${failed.length} gate(s) failed:`);
+    for (const c of failed) console.log(`  ${c.scenario} · ${c.case} · ${c.label}`);
+  }
+  if (broken) console.log('\na scenario failed to run (see ERROR above)');
+  if (values.check) process.exitCode = failed.length > 0 || broken ? 1 : 0;
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

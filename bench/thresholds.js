@@ -1,0 +1,90 @@
+/**
+ * Every gate of `npm run bench -- --check`, in one place.
+ *
+ * Gates compare dbfast with a baseline measured in the same run, on the same server, with
+ * the two taking turns (see lib/harness.js): a ratio of medians, or a difference of medians
+ * in ms. They never compare with an absolute time, because CI machines differ by 10x and
+ * other engineers' test suites share this one. The two exceptions are the absolute targets
+ * the issue names (pool claim, no-change check): they are reported against their target
+ * and gated only at a generous multiple of it, to catch an order-of-magnitude regression
+ * (a pool that clones instead of renaming, a check that re-reads every file) and not noise.
+ *
+ * kind:
+ *   ratio       dbfast p50 / baseline p50        must be <= max
+ *   difference  dbfast p50 - baseline p50 (ms)   must be <= max
+ *   absolute    dbfast p50 (ms)                  reported against target; must be <= max
+ * gate: false reports the figure without failing the check.
+ */
+export const THRESHOLDS = {
+  // Issue 6: "library clone() p50 <= 1.15x raw CREATE DATABASE on an open connection".
+  'clone.library_vs_raw': {
+    kind: 'ratio',
+    max: 1.15,
+    label: 'clone() / raw CREATE DATABASE',
+  },
+  // Issue 6: "`dbfast clone` CLI wall p50 <= createdb -T wall + 80 ms" (both are processes
+  // started from scratch; the 80 ms is node's start plus loading the CLI).
+  'clone.cli_vs_createdb': {
+    kind: 'difference',
+    max: 80,
+    label: 'dbfast clone CLI - createdb -T',
+  },
+  // Issue 6 target: "pool claim p50 <= 5 ms". Absolute, so gated at 5x the target only
+  // (25 ms): a claim is a rename; a pool that falls back to cloning costs 20 ms or more even
+  // for the small template, and 400 ms for the big one.
+  'clone.pool_claim': {
+    kind: 'absolute',
+    target: 5,
+    max: 25,
+    label: 'pool claim',
+  },
+  // Issue 6: "corpus load within 1.2x of psql -1 -f" (same files, same order, same server).
+  'build.corpus_vs_psql': {
+    kind: 'ratio',
+    max: 1.2,
+    label: 'dbfast build / psql -f',
+  },
+  // Issue 6 target: "no-change check < 100 ms" on 1,000 small files, server round trip
+  // included. Absolute, so gated at 5x (500 ms): that still fails a check that re-reads and
+  // re-hashes every file or rebuilds, and survives a busy CI machine.
+  'build.nochange': {
+    kind: 'absolute',
+    target: 100,
+    max: 500,
+    label: 'no-change check (1,000 files)',
+  },
+  // Reported only: the no-change check against the least any check must do (stat the
+  // files, one query on a new connection). A context figure, not a target of the issue.
+  'build.nochange_vs_minimum': {
+    kind: 'ratio',
+    max: Number.POSITIVE_INFINITY,
+    gate: false,
+    label: 'no-change check / stat + SELECT 1',
+  },
+  // Issue 6: "CSV load within 1.2x of psql \copy".
+  'load.csv_vs_copy': {
+    kind: 'ratio',
+    max: 1.2,
+    label: 'dbfast CSV load / psql \\copy',
+  },
+  // Not an issue target: chosen from measurements on the 2-core CI machine, where
+  // `dbfast --version` took about 2.2x `node -e 0` (node ~45 ms, dbfast ~100 ms: loading
+  // commander and the library). 4x leaves room for noise and fails when the CLI starts
+  // importing something heavy (or everything) eagerly.
+  'startup.version_vs_node': {
+    kind: 'ratio',
+    max: 4,
+    label: 'dbfast --version / node -e 0',
+  },
+  // Issue 7 (bench/backup.js): "backup/restore within 1.05x of pg_dump/pg_restore".
+  'backup.dump_vs_pg_dump': {
+    kind: 'ratio',
+    max: 1.05,
+    label: 'dbfast backup / pg_dump',
+  },
+  'backup.restore_vs_pg_restore': {
+    kind: 'ratio',
+    max: 1.05,
+    label: 'dbfast restore / pg_restore',
+  },
+};
