@@ -1,0 +1,81 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compare } from './lib/gates.js';
+import { measure } from './lib/harness.js';
+import { openHandle, writeProject } from './lib/projects.js';
+
+/**
+ * The no-change check: ensureTemplate() on a repository of 1,000 small .sql files whose
+ * template is already current (what every `dbfast clone` and every test run pays first).
+ * Target: under 100 ms, server round trip included. Shown beside the least any check must
+ * do: stat the 1,000 files (a cache keyed by size and mtime saves reading them) and ask the
+ * server one question on a new connection.
+ */
+const FILES = 1000;
+
+export async function run(ctx) {
+  if (typeof ctx.lib.createDbfast !== 'function') {
+    ctx.unavailable('nochange', 'createDbfast is not exported by dist/index.js yet');
+    return;
+  }
+  const dir = join(ctx.tmp, 'nochange');
+  const repository = join(dir, 'sql');
+  await mkdir(repository, { recursive: true });
+  const paths = [];
+  for (let i = 1; i <= FILES; i += 1) {
+    const n = String(i).padStart(4, '0');
+    const path = join(repository, `${n}_t${n}.sql`);
+    paths.push(path);
+    await writeFile(path, `CREATE TABLE t${n} (id int PRIMARY KEY, note text);\n`);
+  }
+  const configPath = await writeProject(dir, { templateName: ctx.name('nc'), repository });
+  const handle = await openHandle(ctx, configPath);
+  try {
+    ctx.progress(`building a template of ${FILES} files (once)`);
+    await handle.ensureTemplate();
+    let rebuilt = 0;
+    const measurements = await measure(
+      [
+        {
+          name: 'ensureTemplate() (current)',
+          role: 'dbfast',
+          run: async () => {
+            const result = await handle.ensureTemplate();
+            if (result.built) rebuilt += 1;
+            return { note: result.built ? 'REBUILT' : 'current' };
+          },
+        },
+        {
+          name: 'stat files + SELECT 1',
+          run: async () => {
+            await Promise.all(paths.map((path) => stat(path)));
+            const client = await ctx.server.connect();
+            try {
+              await client.query('SELECT 1');
+            } finally {
+              await client.end();
+            }
+          },
+        },
+      ],
+      { warmup: 3, iterations: ctx.iterations(30, 10) },
+    );
+    const [check, minimum] = measurements;
+    ctx.report({
+      scenario: 'build',
+      case: `no-change check (${FILES} files)`,
+      measurements,
+      comparisons: [
+        compare('build.nochange', check),
+        compare('build.nochange_vs_minimum', check, minimum),
+      ],
+      notes:
+        rebuilt > 0
+          ? [`the template was rebuilt ${rebuilt} time(s): it should have been current`]
+          : [],
+    });
+    if (rebuilt > 0) throw new Error('ensureTemplate() rebuilt a current template');
+  } finally {
+    await handle.close();
+  }
+}
