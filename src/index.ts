@@ -2,6 +2,24 @@
  * The dbfast library API: what the CLI calls, and what a test setup imports.
  */
 
+export type { BackupResult, CreateBackupOptions } from './backup/create.js';
+export { createBackup } from './backup/create.js';
+export type { BackupSummary } from './backup/list.js';
+export { listBackups } from './backup/list.js';
+export type { BackupManifest, ManifestFile, VerificationRecord } from './backup/manifest.js';
+export type { RestoreOptions, RestorePlan, RestoreResult } from './backup/restore.js';
+export { planRestore, restoreBackup } from './backup/restore.js';
+export type {
+  PruneDecision,
+  PruneOptions,
+  PruneResult,
+  RetentionPolicy,
+} from './backup/retention.js';
+export { planPrune, pruneBackups } from './backup/retention.js';
+export type { PgTool, PgToolName } from './backup/tools.js';
+export { findPgTool, listPgTools } from './backup/tools.js';
+export type { VerifyResult } from './backup/verify.js';
+export { verifyAllBackups, verifyBackup } from './backup/verify.js';
 export type { CloneOptions, CloneResult, TemplateRef } from './clone/clone.js';
 export { cloneDatabase, resolveTemplate } from './clone/clone.js';
 export type { CloneEntry, DropResult } from './clone/clones.js';
@@ -21,6 +39,13 @@ export type { ClonedDatabase, Dbfast } from './library.js';
 export { createDbfast } from './library.js';
 export type { OpenProjectOptions } from './project.js';
 export { openProject, Project } from './project.js';
+export type { AddRemoteOptions } from './remote/edit.js';
+export { addRemote, removeRemote } from './remote/edit.js';
+export type { RemoteSummary } from './remote/remotes.js';
+export { getRemote, listRemotes } from './remote/remotes.js';
+export type { RemoteTestReport } from './remote/test.js';
+export { testRemote } from './remote/test.js';
+export type { RemoteSpec } from './remote/toml-edit.js';
 export type { ProgressEvent, Reporter } from './reporter.js';
 export { withAdvisoryLock, withClient, withTransaction } from './server/connection.js';
 export type { ServerState } from './server/control.js';

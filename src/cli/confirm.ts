@@ -11,6 +11,8 @@ export interface ConfirmOptions {
    * --yes; without a terminal this cannot be done, so the action is refused.
    */
   typed?: string;
+  /** `--confirm NAME`: lets a script without a terminal stand in for typing `typed`. */
+  confirm?: string;
 }
 
 /**
@@ -20,13 +22,14 @@ export interface ConfirmOptions {
 export async function confirmDestructive(options: ConfirmOptions): Promise<void> {
   const tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
   if (options.typed === undefined && options.yes) return;
+  if (options.typed !== undefined && options.yes && options.confirm === options.typed) return;
   if (!tty) {
     throw usageError(
       'refused',
       `Refused: ${options.question.replace(/\?$/, '')} needs confirmation, and there is no terminal to ask on.`,
       options.typed === undefined
         ? 'Pass --yes to confirm.'
-        : `Run it in a terminal with --yes and type "${options.typed}" when asked.`,
+        : `Run it in a terminal with --yes and type "${options.typed}" when asked, or pass --yes --confirm ${options.typed}.`,
     );
   }
   const prompt =

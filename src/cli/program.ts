@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBackup } from './commands/backup.js';
 import { registerClone } from './commands/clone.js';
 import { registerDrop } from './commands/drop.js';
 import { registerGc } from './commands/gc.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerPool } from './commands/pool.js';
+import { registerRemote } from './commands/remote.js';
+import { registerRestore } from './commands/restore.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
@@ -49,5 +52,8 @@ Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
   registerTemplate(program);
   registerPool(program);
   registerGc(program);
+  registerRemote(program);
+  registerBackup(program);
+  registerRestore(program);
   return program;
 }

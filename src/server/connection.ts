@@ -149,6 +149,19 @@ export function connectionError(
         `Cannot connect to ${params.host}:${params.port}: connection refused.`,
         'Is PostgreSQL running there, and listening on that port?',
       );
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return fail(
+        'server.unreachable',
+        `Cannot connect to ${params.host}:${params.port}: no route to the host.`,
+        'Check the host name or address, the network and any VPN in between.',
+      );
+    case 'ETIMEDOUT':
+      return fail(
+        'server.timeout',
+        `Timed out connecting to ${params.host}:${params.port}.`,
+        'Check the host, the port and any firewall in between.',
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return fail(

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackupFormat } from '../config/types.js';
+import { usageError } from '../errors.js';
+import type { Project } from '../project.js';
+import { withClient } from '../server/connection.js';
+import { serverInfo } from '../server/info.js';
+import { VERSION } from '../version.js';
+import { archiveFiles, describeFiles } from './checksum.js';
+import { countListEntries, dumpCommand, listCommand } from './commands.js';
+import { compressionMinMajor, formatCompression, parseCompression } from './compression.js';
+import { runTool, throwIfAborted } from './exec.js';
+import {
+  ARCHIVE_NAME,
+  type BackupManifest,
+  MANIFEST_FILE,
+  VERIFIED_FILE,
+  writeJsonAtomic,
+} from './manifest.js';
+import { resolveSource, type SourceOptions } from './source.js';
+import { backupStamp, sourceSegment } from './store.js';
+import { findPgTool } from './tools.js';
+
+export interface CreateBackupOptions extends SourceOptions {
+  /** Default: `[backups] format`. */
+  format?: BackupFormat | undefined;
+  /** Parallel dump jobs (directory format only). Default: `[backups] jobs`. */
+  jobs?: number | undefined;
+  /** `gzip|lz4|zstd[:LEVEL]` or `none`. Default: `[backups] compress`, else pg_dump's default. */
+  compress?: string | undefined;
+  label?: string | undefined;
+  /** Aborting (Ctrl-C) kills pg_dump and removes the partial folder. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface BackupResult {
+  id: string;
+  dir: string;
+  manifest: BackupManifest;
+}
+
+/**
+ * Dump one database into `<backups.dir>/<source>/<timestamp>/`. The dump is written into a
+ * `.partial-…` folder, checksummed, listed with `pg_restore -l`, given its manifest last and
+ * only then renamed into place: a failure or an interrupt leaves nothing that looks complete.
+ */
+export async function createBackup(
+  project: Project,
+  options: CreateBackupOptions,
+): Promise<BackupResult> {
+  const { config, reporter } = project;
+  const format = options.format ?? config.backups.format;
+  const jobs = options.jobs ?? config.backups.jobs;
+  const spec = options.compress ?? config.backups.compress;
+  const compression = spec === undefined ? undefined : parseCompression(spec);
+  if (format === 'custom' && options.jobs !== undefined && options.jobs > 1) {
+    throw usageError(
+      'backup.jobs_format',
+      'Parallel dumps (--jobs) need the directory format.',
+      'Add --format directory, or drop --jobs.',
+    );
+  }
+  const source = await resolveSource(project, options);
+  const where = `${source.params.host}:${source.params.port}`;
+  const progress = (done: number, label: string): void =>
+    reporter.progress?.({ task: `backup ${source.name}`, done, total: 4, label });
+  progress(0, 'connecting');
+  const server = await withClient(source.params, serverInfo, { database: source.database });
+  const search = { binDir: config.server.binDir };
+  const needs = [{ major: server.major, purpose: `dump PostgreSQL ${server.version} at ${where}` }];
+  if (compressionMinMajor(compression) > 0) {
+    needs.push({
+      major: compressionMinMajor(compression),
+      purpose: `write ${compression?.method} compression`,
+    });
+  }
+  const pgDump = await findPgTool('pg_dump', needs, search);
+  const pgRestore = await findPgTool(
+    'pg_restore',
+    [{ major: pgDump.major, purpose: `read archives of pg_dump ${pgDump.version}` }],
+    search,
+  );
+
+  const started = new Date();
+  const sourceDir = join(config.backups.dir, sourceSegment(source.name));
+  const partial = join(sourceDir, `.partial-${backupStamp(started)}-${process.pid}`);
+  await mkdir(sourceDir, { recursive: true, mode: 0o700 });
+  await mkdir(partial, { mode: 0o700 });
+  try {
+    progress(1, `pg_dump ${source.database}`);
+    const archive = join(partial, ARCHIVE_NAME);
+    const settings = { format, jobs: format === 'directory' ? jobs : 1, compression };
+    await runTool(dumpCommand(pgDump, source.params, source.database, archive, settings), options);
+    throwIfAborted(options.signal);
+    progress(2, 'checksums');
+    const files = await describeFiles(
+      partial,
+      await archiveFiles(partial, archive),
+      options.signal,
+    );
+    progress(3, 'pg_restore -l');
+    const listing = await runTool(listCommand(pgRestore, archive), options);
+    const entries = countListEntries(listing.stdout);
+    const finished = new Date();
+    const { dir, id } = freeFolder(sourceDir, source.name, started);
+    const manifest: BackupManifest = {
+      manifestVersion: 1,
+      dbfast: VERSION,
+      id,
+      source: {
+        kind: source.kind,
+        name: source.name,
+        host: source.params.host,
+        port: source.params.port,
+        user: source.params.user,
+        environment: source.environment,
+      },
+      database: source.database,
+      label: options.label,
+      server: { version: server.version, major: server.major },
+      pgDump: { version: pgDump.version, major: pgDump.major },
+      format,
+      archive: ARCHIVE_NAME,
+      compression: formatCompression(compression),
+      jobs: settings.jobs,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+      entries,
+      files,
+    };
+    // The checksums were just taken from the files on disk and pg_restore read the whole
+    // table of contents: that is a verification, recorded as such.
+    await writeJsonAtomic(join(partial, VERIFIED_FILE), {
+      ok: true,
+      verifiedAt: finished.toISOString(),
+      by: 'backup',
+      entries,
+      problems: [],
+      pgRestore: pgRestore.version,
+      dbfast: VERSION,
+    });
+    await writeJsonAtomic(join(partial, MANIFEST_FILE), manifest);
+    throwIfAborted(options.signal);
+    await rename(partial, dir);
+    progress(4, 'done');
+    return { id, dir, manifest };
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The first unused `<timestamp>` (or `<timestamp>-N`) folder of a source. */
+function freeFolder(sourceDir: string, name: string, date: Date): { dir: string; id: string } {
+  const stamp = backupStamp(date);
+  for (let n = 1; ; n += 1) {
+    const leaf = n === 1 ? stamp : `${stamp}-${n}`;
+    const dir = join(sourceDir, leaf);
+    if (!existsSync(dir)) return { dir, id: `${sourceSegment(name)}/${leaf}` };
+  }
+}

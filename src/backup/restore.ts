@@ -1,0 +1,200 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { DbfastError } from '../errors.js';
+import type { Project } from '../project.js';
+import { withClient } from '../server/connection.js';
+import { databaseExists, renameDatabase } from '../server/databases.js';
+import { databaseIdent } from '../server/identifiers.js';
+import { serverInfo } from '../server/info.js';
+import { finishAsTemplate, templateNameFor } from './as-template.js';
+import { checkFiles } from './checksum.js';
+import { restoreCommand } from './commands.js';
+import { runTool, throwIfAborted } from './exec.js';
+import type { BackupManifest } from './manifest.js';
+import { backupStamp, findBackup } from './store.js';
+import { dropQuietly, freeName, swapDatabases } from './swap.js';
+import {
+  type Confirmations,
+  checkTargetName,
+  type RestoreTarget,
+  requireConfirmations,
+  resolveTarget,
+} from './target.js';
+import { findPgTool } from './tools.js';
+
+export interface RestoreOptions extends Confirmations {
+  /** Backup id (`source/timestamp`, a timestamp, `source/latest`, `latest`). */
+  id: string;
+  /** The database to create or replace. Not used with asTemplate. */
+  to?: string | undefined;
+  /** Restore onto this remote's server instead of the project's own. */
+  remote?: string | undefined;
+  /** Make a dbfast template (`<template_name>_backup_…`) instead of a plain database. */
+  asTemplate?: boolean | undefined;
+  /** pg_restore jobs; default `[backups] jobs`, at least min(4, CPUs). */
+  jobs?: number | undefined;
+  /** Skip GRANT/REVOKE from the archive (roles of the source may not exist here). */
+  noAcl?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RestorePlan {
+  id: string;
+  manifest: BackupManifest;
+  target: RestoreTarget;
+  /** The database that will hold the restored data. */
+  database: string;
+  exists: boolean;
+  /** An existing database would be replaced (destructive). */
+  replacing: boolean;
+  asTemplate: boolean;
+}
+
+export interface RestoreResult {
+  id: string;
+  database: string;
+  /** Where the replaced database was kept (undo by renaming it back), if one was replaced. */
+  previous: string | undefined;
+  asTemplate: boolean;
+  /** With asTemplate: the template already existed for this backup; nothing was done. */
+  existing: boolean;
+  server: string;
+  remote: string | undefined;
+  durationMs: number;
+}
+
+/** What a restore would do, read from the server, without changing anything. */
+export async function planRestore(project: Project, options: RestoreOptions): Promise<RestorePlan> {
+  const entry = await findBackup(project.config.backups.dir, options.id);
+  const manifest = entry.manifest as BackupManifest;
+  const target = await resolveTarget(project, options.remote);
+  const asTemplate = options.asTemplate === true;
+  if (!asTemplate && options.to === undefined) {
+    throw new DbfastError('restore.no_target', 'Say where to restore: --to NAME.', {
+      hint: 'Or --as-template to make a template from the backup.',
+      exitCode: 2,
+    });
+  }
+  const database = asTemplate
+    ? templateNameFor(project.config.database.templateName, manifest)
+    : checkTargetName(options.to as string, target);
+  const exists = await withClient(target.params, (client) => databaseExists(client, database));
+  return {
+    id: entry.id,
+    manifest,
+    target,
+    database,
+    exists,
+    replacing: exists && !asTemplate,
+    asTemplate,
+  };
+}
+
+/**
+ * Restore a backup into a scratch database beside the target, then swap it in by rename.
+ * A restore that fails (or is interrupted) midway drops the scratch database and leaves the
+ * target as it was; a replaced database is kept as `<name>_old_<timestamp>`. Refuses with
+ * exit code 2 unless the confirmations the target needs are given (see target.ts).
+ */
+export async function restoreBackup(
+  project: Project,
+  options: RestoreOptions,
+): Promise<RestoreResult> {
+  const started = Date.now();
+  const plan = await planRestore(project, options);
+  const { manifest, target, database } = plan;
+  requireConfirmations(target, database, plan.replacing, options);
+  const progress = (done: number, label: string): void =>
+    project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 3, label });
+  progress(0, 'checksums');
+  const entry = await findBackup(project.config.backups.dir, plan.id);
+  const problems = await checkFiles(entry.dir, manifest, options.signal);
+  if (problems.length > 0) {
+    throw new DbfastError(
+      'restore.corrupt',
+      `Backup ${plan.id} is damaged:\n  ${problems.join('\n  ')}`,
+      {
+        hint: `Nothing was restored. \`dbfast backup verify ${plan.id}\` records the result.`,
+      },
+    );
+  }
+  const pgRestore = await findPgTool(
+    'pg_restore',
+    [
+      {
+        major: manifest.pgDump.major,
+        purpose: `read archives of pg_dump ${manifest.pgDump.version}`,
+      },
+    ],
+    { binDir: project.config.server.binDir },
+  );
+  const jobs =
+    options.jobs ?? Math.max(project.config.backups.jobs, Math.min(4, availableParallelism()));
+  const stamp = backupStamp(new Date());
+
+  return withClient(target.params, async (client) => {
+    const server = await serverInfo(client);
+    if (plan.asTemplate && plan.exists) {
+      return result(plan, undefined, true, started);
+    }
+    const scratch = await freeName(client, database, `_restore_${stamp.toLowerCase()}`);
+    await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
+    try {
+      progress(1, `pg_restore into ${scratch}`);
+      const archive = join(entry.dir, manifest.archive);
+      const settings = { jobs, noAcl: options.noAcl === true };
+      await runTool(restoreCommand(pgRestore, target.params, scratch, archive, settings), options);
+      throwIfAborted(options.signal);
+      progress(2, `publishing ${database}`);
+      if (plan.asTemplate) {
+        await finishAsTemplate(client, scratch, database, {
+          id: plan.id,
+          manifest,
+          server,
+          buildMs: Date.now() - started,
+        });
+        return result(plan, undefined, false, started);
+      }
+      if (!(await databaseExists(client, database))) {
+        await renameDatabase(client, scratch, database);
+        return result(plan, undefined, false, started);
+      }
+      if (!plan.replacing) {
+        // Created by someone else since the plan: replacing it was never confirmed.
+        throw new DbfastError(
+          'restore.target_appeared',
+          `Database "${database}" appeared during the restore.`,
+          {
+            hint: 'Nothing was replaced; run the restore again.',
+          },
+        );
+      }
+      const old = await freeName(client, database, `_old_${stamp}`);
+      await swapDatabases(client, database, scratch, old);
+      return result(plan, old, false, started);
+    } catch (error) {
+      await dropQuietly(client, scratch);
+      throw error;
+    } finally {
+      progress(3, 'done');
+    }
+  });
+}
+
+function result(
+  plan: RestorePlan,
+  previous: string | undefined,
+  existing: boolean,
+  started: number,
+): RestoreResult {
+  return {
+    id: plan.id,
+    database: plan.database,
+    previous,
+    asTemplate: plan.asTemplate,
+    existing,
+    server: plan.target.url,
+    remote: plan.target.remote,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,95 @@
+import type pg from 'pg';
+import { DbfastError, pgFields } from '../errors.js';
+import {
+  databaseExists,
+  dropDatabase,
+  isObjectInUse,
+  renameDatabase,
+  terminateConnections,
+} from '../server/databases.js';
+import { databaseIdent, truncateToBytes } from '../server/identifiers.js';
+
+/**
+ * The database-level steps of a restore: a scratch database beside the target, and the
+ * swap that puts it in the target's place with `ALTER DATABASE … RENAME` (instant, and in
+ * one transaction, so the target is never missing), keeping the old one under a new name.
+ */
+
+/** `<base><suffix>` cut to 63 bytes at the base, so the suffix always survives. */
+export function nameWithSuffix(base: string, suffix: string): string {
+  return `${truncateToBytes(base, 63 - Buffer.byteLength(suffix))}${suffix}`;
+}
+
+/** `<base><suffix>`, or `<base><suffix>_2`, … : the first name no database has. */
+export async function freeName(client: pg.Client, base: string, suffix: string): Promise<string> {
+  for (let n = 1; ; n += 1) {
+    const name = nameWithSuffix(base, n === 1 ? suffix : `${suffix}_${n}`);
+    if (!(await databaseExists(client, name))) return name;
+  }
+}
+
+/** Drop a (scratch) database whoever is connected. Best effort: used on the failure path. */
+export async function dropQuietly(client: pg.Client, name: string): Promise<void> {
+  await dropDatabase(client, name).catch(() => undefined);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Put `scratch` in `target`'s place, keeping the old target as `old`. New connections to
+ * the target are refused first (ALLOW_CONNECTIONS false), its sessions terminated, then
+ * both renames run in one transaction; the old database gets its connection setting back.
+ * On failure the target is left as it was.
+ */
+export async function swapDatabases(
+  client: pg.Client,
+  target: string,
+  scratch: string,
+  old: string,
+): Promise<void> {
+  const { rows } = await client.query<{ datallowconn: boolean }>(
+    'SELECT datallowconn FROM pg_database WHERE datname = $1',
+    [target],
+  );
+  const allowed = rows[0]?.datallowconn ?? true;
+  const t = databaseIdent(target);
+  await client.query(`ALTER DATABASE ${t} WITH ALLOW_CONNECTIONS false`);
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      await terminateConnections(client, target);
+      try {
+        await client.query('BEGIN');
+        await renameDatabase(client, target, old);
+        await renameDatabase(client, scratch, target);
+        await client.query(
+          `ALTER DATABASE ${databaseIdent(old)} WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`,
+        );
+        await client.query('COMMIT');
+        return;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // 55006: a terminated session has not exited yet; give it a moment.
+        if (!isObjectInUse(error) || attempt >= 20) throw swapError(target, error);
+        await sleep(100);
+      }
+    }
+  } catch (error) {
+    await client
+      .query(`ALTER DATABASE ${t} WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`)
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+function swapError(target: string, error: unknown): DbfastError {
+  const pg = pgFields(error);
+  return new DbfastError(
+    'restore.swap_failed',
+    `Could not swap the restored database into "${target}": ${(error as Error).message}`,
+    {
+      hint: 'The target was left as it was.',
+      cause: error,
+      ...(pg === undefined ? {} : { pg }),
+    },
+  );
+}

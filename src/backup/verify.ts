@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { Project } from '../project.js';
+import { VERSION } from '../version.js';
+import { checkFiles } from './checksum.js';
+import { countListEntries, listCommand } from './commands.js';
+import { runTool, throwIfAborted } from './exec.js';
+import { VERIFIED_FILE, type VerificationRecord, writeJsonAtomic } from './manifest.js';
+import { type BackupEntry, findBackup, listBackupEntries } from './store.js';
+import { findPgTool } from './tools.js';
+
+/**
+ * `dbfast backup verify`: every file's size and sha256 against the manifest, no file
+ * missing or added, and `pg_restore -l` reading the whole table of contents with the
+ * manifest's entry count. The result is recorded in verified.json beside the manifest.
+ */
+
+export interface VerifyResult {
+  id: string;
+  ok: boolean;
+  /** One line per problem, each naming the file it concerns. */
+  problems: string[];
+  entries: number | undefined;
+  verifiedAt: string;
+}
+
+export interface VerifyOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** Verify one backup by id (see findBackup for the accepted forms). */
+export async function verifyBackup(
+  project: Project,
+  id: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  return verifyEntry(project, await findBackup(project.config.backups.dir, id), options);
+}
+
+/** Verify every backup (of one source, if given); folders without a manifest fail. */
+export async function verifyAllBackups(
+  project: Project,
+  options: VerifyOptions & { source?: string | undefined } = {},
+): Promise<VerifyResult[]> {
+  const results: VerifyResult[] = [];
+  const entries = await listBackupEntries(project.config.backups.dir, options.source);
+  for (const [index, entry] of entries.entries()) {
+    project.reporter.progress?.({
+      task: 'verify',
+      done: index,
+      total: entries.length,
+      label: entry.id,
+    });
+    results.push(await verifyEntry(project, entry, options));
+  }
+  return results;
+}
+
+async function verifyEntry(
+  project: Project,
+  entry: BackupEntry,
+  options: VerifyOptions,
+): Promise<VerifyResult> {
+  const verifiedAt = new Date().toISOString();
+  const manifest = entry.manifest;
+  if (manifest === undefined) {
+    return {
+      id: entry.id,
+      ok: false,
+      problems: [entry.problem ?? 'manifest missing'],
+      entries: undefined,
+      verifiedAt,
+    };
+  }
+  const problems = await checkFiles(entry.dir, manifest, options.signal);
+  const archive = join(entry.dir, manifest.archive);
+  throwIfAborted(options.signal);
+  let entries: number | undefined;
+  let pgRestore: string | undefined;
+  try {
+    const tool = await findPgTool(
+      'pg_restore',
+      [
+        {
+          major: manifest.pgDump.major,
+          purpose: `read archives of pg_dump ${manifest.pgDump.version}`,
+        },
+      ],
+      { binDir: project.config.server.binDir },
+    );
+    pgRestore = tool.version;
+    entries = countListEntries((await runTool(listCommand(tool, archive), options)).stdout);
+    if (entries !== manifest.entries) {
+      problems.push(
+        `${manifest.archive}: pg_restore -l lists ${entries} entries, manifest says ${manifest.entries}`,
+      );
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'interrupted') throw error;
+    problems.push(`${manifest.archive}: pg_restore -l failed: ${errorMessage(error)}`);
+  }
+  const record: VerificationRecord = {
+    ok: problems.length === 0,
+    verifiedAt,
+    by: 'verify',
+    entries,
+    problems,
+    pgRestore,
+    dbfast: VERSION,
+  };
+  await writeJsonAtomic(join(entry.dir, VERIFIED_FILE), record);
+  return { id: entry.id, ok: record.ok, problems, entries, verifiedAt };
+}

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { formatDuration } from '../../duration.js';
+import { planRestore, quoteIdent, restoreBackup } from '../../index.js';
+import { confirmDestructive } from '../confirm.js';
+import { action } from '../context.js';
+import { withInterrupt } from '../interrupt.js';
+import { parseIntegerOption } from '../parse.js';
+
+interface RestoreFlags {
+  to?: string;
+  remote?: string;
+  asTemplate?: boolean;
+  jobs?: string;
+  acl?: boolean;
+  yes?: boolean;
+  confirm?: string;
+}
+
+export function registerRestore(program: Command): void {
+  program
+    .command('restore')
+    .description('restore a backup into a new database, or swap it in for an existing one')
+    .argument('<id>', 'backup id (source/timestamp, a timestamp, source/latest or latest)')
+    .option('--to <name>', 'database to create, or to replace (the old one is kept, renamed)')
+    .option('--remote <name>', "restore onto this remote's server instead of the project's")
+    .option('--as-template', 'make a dbfast template <template_name>_backup_… instead')
+    .option('--jobs <n>', 'parallel pg_restore jobs')
+    .option('--no-acl', 'skip GRANT/REVOKE (roles of the source may not exist here)')
+    .option('-y, --yes', 'confirm replacing an existing database')
+    .option('--confirm <remote>', "with --yes and no terminal: the protected remote's name")
+    .addHelpText(
+      'after',
+      `
+The backup is checked against its checksums, restored with pg_restore --no-owner
+--exit-on-error into a scratch database beside the target, and swapped in by
+ALTER DATABASE ... RENAME after the target's sessions are closed. The replaced database is
+kept as <name>_old_<UTC timestamp> (printed), so a restore can be undone by renaming back.
+If the restore fails midway the scratch database is dropped and the target is untouched.
+
+Confirmation: replacing an existing database needs --yes or a "y" on a terminal. On a
+remote whose environment is production or that has require_confirmation, every restore
+needs --yes AND the remote's name typed when asked; with no terminal, pass
+--yes --confirm NAME. Replacing a database on a remote also needs allow_destructive = true.
+Refusals exit with code 2.
+
+Examples:
+  $ dbfast restore prod/latest --to shop_copy
+  $ dbfast restore prod/20250102T030405Z --to shop_dev --yes
+  $ dbfast restore prod/latest --as-template
+  $ dbfast restore staging/latest --remote staging --to app --yes --confirm staging`,
+    )
+    .action(
+      action(async (ctx, id: string, flags: RestoreFlags) => {
+        const project = ctx.project();
+        const options = {
+          id,
+          to: flags.to,
+          remote: flags.remote,
+          asTemplate: flags.asTemplate === true,
+          jobs: flags.jobs === undefined ? undefined : parseIntegerOption(flags.jobs, '--jobs', 1),
+          noAcl: flags.acl === false,
+        };
+        const plan = await planRestore(project, options);
+        const where = plan.target.remote === undefined ? '' : ` on remote ${plan.target.remote}`;
+        let typedRemote: string | undefined;
+        let replace = false;
+        // allow_destructive = false refuses anyway (in restoreBackup): do not ask first.
+        const refusedAnyway = plan.replacing && !plan.target.allowReplace;
+        if (plan.target.protectedRemote && !refusedAnyway) {
+          await confirmDestructive({
+            yes: flags.yes === true,
+            typed: plan.target.remote as string,
+            ...(flags.confirm === undefined ? {} : { confirm: flags.confirm }),
+            question: `Restore ${plan.id} into ${plan.database}${where}${plan.replacing ? ', replacing it' : ''}?`,
+          });
+          typedRemote = plan.target.remote;
+          replace = true;
+        } else if (plan.replacing && !refusedAnyway) {
+          await confirmDestructive({
+            yes: flags.yes === true,
+            question: `Replace database ${plan.database}${where} with backup ${plan.id} (the current one is kept, renamed)?`,
+          });
+          replace = true;
+        }
+        const result = await withInterrupt((signal) =>
+          restoreBackup(project, { ...options, replace, typedRemote, signal }),
+        );
+        const lines = [
+          result.existing
+            ? `template ${result.database} already exists for ${result.id}; nothing to do`
+            : `restored ${result.id} into ${result.asTemplate ? 'template ' : ''}${result.database}${where} in ${formatDuration(result.durationMs)}`,
+        ];
+        if (result.previous !== undefined) {
+          lines.push(
+            `previous database kept as ${result.previous}`,
+            `undo: ALTER DATABASE ${quoteIdent(result.database)} RENAME TO ${quoteIdent(`${result.database}_restored`)}; ALTER DATABASE ${quoteIdent(result.previous)} RENAME TO ${quoteIdent(result.database)};`,
+          );
+        }
+        return { json: { ok: true, ...result }, text: lines.join('\n') };
+      }),
+    );
+}
