@@ -159,8 +159,8 @@ async function measureTemplate(ctx, template, tools) {
     const big = template.key === 'big';
     ctx.progress(`cloning the ${template.label} (${strategy})`);
     const measurements = await measure(contenders, {
-      warmup: big ? 1 : 2,
-      iterations: big ? ctx.iterations(8, 3) : ctx.iterations(30, 10),
+      warmup: big || ctx.quick ? 1 : 2,
+      iterations: big ? ctx.iterations(8, 3) : ctx.iterations(30, 8),
     });
     if (cloneFiles) await server.admin.query('RESET file_copy_method');
     await handle.close();
