@@ -65,3 +65,6 @@ export { computeFingerprint, explain, explanationLines } from './template/finger
 export type { TemplateEntry, TemplateStatus } from './template/manage.js';
 export { dropTemplates, listTemplates, templateStatus } from './template/manage.js';
 export { VERSION } from './version.js';
+export { abandonOwnBuilds } from './template/ensure.js';
+export { rebuildQueue, watchTemplate } from './template/watch.js';
+export type { TemplateWatcher, WatchEvent, WatchOptions } from './template/watch.js';

@@ -50,6 +50,7 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
     client ??= await connect(params, { applicationName: 'dbfast-library' });
     return client;
   };
+  // Resolved templates by environment name or explicit template name.
   const templates = new Map<string, TemplateRef>();
   const refills = new Set<Promise<unknown>>();
   const refilling = new Set<string>();

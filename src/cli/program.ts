@@ -13,6 +13,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerServer } from './commands/server.js';
 import { registerStatus } from './commands/status.js';
 import { registerTemplate } from './commands/template.js';
+import { registerWatch } from './commands/watch.js';
 
 /** The commander program: global options and every command (one file per command). */
 export function buildProgram(): Command {
@@ -52,6 +53,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
   registerTemplate(program);
   registerPool(program);
   registerGc(program);
+  registerWatch(program);
   registerRemote(program);
   registerBackup(program);
   registerRestore(program);

@@ -194,3 +194,16 @@ async function build(
     throw error;
   }
 }
+
+/**
+ * Drop the scratch databases of builds this process is running (watch mode's Ctrl-C): the
+ * build's session is terminated with them, so the build fails and leaves nothing behind.
+ */
+export async function abandonOwnBuilds(project: Project): Promise<string[]> {
+  return project.withClient(async (client) => {
+    const entries = await listDbfastDatabases(client, { prefix: `${project.config.database.templateName}_` });
+    const mine = entries.filter((e) => e.metadata?.dbfast === 'build' && e.metadata.pid === process.pid && e.metadata.host === hostname());
+    for (const entry of mine) await dropDatabase(client, entry.name);
+    return mine.map((e) => e.name);
+  });
+}

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDbfastError, rebuildQueue, type WatchEvent, watchTemplate } from '../../src/index.js';
+import { type TempProject, tempProject } from '../helpers/project.js';
+import { query } from '../helpers/server.js';
+
+async function until<T>(find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting for a watch event');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('watch mode', () => {
+  let temp: TempProject | undefined;
+  afterEach(async () => {
+    await temp?.cleanup();
+    temp = undefined;
+  });
+
+  it('the queue runs at most one extra time however many triggers arrive while running', async () => {
+    let runs = 0;
+    const queue = rebuildQueue(async () => {
+      runs += 1;
+      await new Promise((r) => setTimeout(r, 30));
+    });
+    await Promise.all([queue.trigger(), queue.trigger(), queue.trigger(), queue.trigger()]);
+    expect(runs).toBe(2);
+    await queue.trigger();
+    expect(runs).toBe(3);
+  });
+
+  it('picks up a save, survives a broken file, recovers when it is fixed, and stops cleanly', async () => {
+    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n' } });
+    const events: WatchEvent[] = [];
+    const watcher = watchTemplate(temp.project, { debounceMs: 50, onEvent: (e) => events.push(e) });
+    await watcher.ready;
+    const first = events.find((e) => e.type === 'built');
+    expect(first).toBeDefined();
+
+    const seen = events.length;
+    await temp.write('sql/b.sql', 'INSERT INTO a VALUES (1);\n');
+    const built = await until(() => events.slice(seen).find((e) => e.type === 'built'));
+    expect(built.type === 'built' && built.result.reasons).toEqual(['added: b.sql']);
+
+    const beforeBroken = events.length;
+    await temp.write('sql/b.sql', 'INSERT INTO a VALUES (1;\n');
+    const failed = await until(() => events.slice(beforeBroken).find((e) => e.type === 'error'));
+    expect(failed.type === 'error' && isDbfastError(failed.error) && failed.error.message).toMatch(/b\.sql:1:\d+: ERROR: syntax error/);
+
+    const beforeFix = events.length;
+    await temp.write('sql/b.sql', 'INSERT INTO a VALUES (2);\n');
+    const fixed = await until(() => events.slice(beforeFix).find((e) => e.type === 'built'));
+    expect(fixed.type).toBe('built');
+
+    // Ctrl-C in the middle of a build: nothing half-built stays behind.
+    await temp.write('sql/c.sql', 'SELECT pg_sleep(2);\n');
+    await until(() => (events.at(-1)?.type === 'building' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    await watcher.close();
+    const scratch = await query('postgres', "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname LIKE '%\\_b'", [temp.prefix]);
+    expect(scratch).toEqual([]);
+  });
+});
