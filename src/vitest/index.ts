@@ -1,42 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
-import type { TestProject } from 'vitest/node';
-import { createDbfast, type ClonedDatabase, type Dbfast } from '../library.js';
-import type { OpenProjectOptions } from '../project.js';
+import { type ClonedDatabase, createDbfast, type Dbfast } from '../library.js';
+import './setup.js';
 
 /**
- * dbfast for vitest:
- *  - `dbfastGlobalSetup()` in a globalSetup file builds (or finds) the template ONCE per run
- *    and hands its name to every worker;
- *  - `useTestDatabase()` in a test file gives each test (or the whole file) its own fresh
- *    clone and drops it afterwards.
+ * dbfast for vitest, in test files: `useTestDatabase()` gives each test (or the whole file)
+ * its own fresh clone of the template that `dbfast/vitest/setup` found or built once per
+ * run, and drops it afterwards.
  */
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    dbfast: { options: SerializableOptions; template: string; env: string };
-  }
-}
-
-/** The project options that can cross into workers (no reporter callback). */
-type SerializableOptions = Pick<OpenProjectOptions, 'configPath' | 'configText' | 'cwd' | 'databaseUrl'>;
-
-export interface GlobalSetupOptions extends SerializableOptions {
-  env?: string;
-}
-
-/** A vitest globalSetup function: `export default dbfastGlobalSetup({ env: 'test' })`. */
-export function dbfastGlobalSetup(options: GlobalSetupOptions = {}): (project: TestProject) => Promise<void> {
-  return async (project: TestProject) => {
-    const { env, ...projectOptions } = options;
-    const dbfast = await createDbfast(projectOptions);
-    try {
-      const template = await dbfast.ensureTemplate(env === undefined ? {} : { env });
-      project.provide('dbfast', { options: projectOptions, template: template.name, env: template.env });
-    } finally {
-      await dbfast.close();
-    }
-  };
-}
+export type { GlobalSetupOptions } from './setup.js';
 
 export interface TestDatabase {
   /** URL of the current test's database (no password). */
@@ -71,7 +43,8 @@ export function useTestDatabase(options: { per?: 'test' | 'file' } = {}): TestDa
     await dbfast?.close();
   });
   const get = (): ClonedDatabase => {
-    if (current === undefined) throw new Error('useTestDatabase: no database yet (use it inside a test or a hook)');
+    if (current === undefined)
+      throw new Error('useTestDatabase: no database yet (use it inside a test or a hook)');
     return current;
   };
   return {

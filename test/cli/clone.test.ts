@@ -17,17 +17,31 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
     const result = await runCli(['seed', '--output', `${temp.prefix}_demo`], { cwd: temp.dir });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^template {2}\S+_local_[0-9a-f]{12}: built in /m);
-    expect(result.stdout).toMatch(new RegExp(`^database  ${temp.prefix}_demo: cloned \\(\\w+\\) in `, 'm'));
-    expect(result.stdout.trim().split('\n').at(-1)).toMatch(new RegExp(`^postgres://\\S+/${temp.prefix}_demo$`));
-    expect(await query(`${temp.prefix}_demo`, 'SELECT count(*)::int AS n FROM customer')).toEqual([{ n: 2000 }]);
+    expect(result.stdout).toMatch(
+      new RegExp(`^database  ${temp.prefix}_demo: cloned \\(\\w+\\) in `, 'm'),
+    );
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^postgres://\\S+/${temp.prefix}_demo$`),
+    );
+    expect(await query(`${temp.prefix}_demo`, 'SELECT count(*)::int AS n FROM customer')).toEqual([
+      { n: 2000 },
+    ]);
   });
 
   it('clone prints only the URL, JSON has name, url, template, strategy and timings; an existing name exits 2', async () => {
     const text = await runCli(['clone', `${temp.prefix}_c1`], { cwd: temp.dir });
     expect(text.exitCode).toBe(0);
     expect(text.stdout.trim()).toMatch(new RegExp(`^postgres://\\S+/${temp.prefix}_c1$`));
-    const json = await runCliJson(['clone', `${temp.prefix}_c2`, '--env', 'test'], { cwd: temp.dir });
-    expect(json.json).toMatchObject({ ok: true, name: `${temp.prefix}_c2`, env: 'test', strategy: expect.any(String), timings: { createMs: expect.any(Number) } });
+    const json = await runCliJson(['clone', `${temp.prefix}_c2`, '--env', 'test'], {
+      cwd: temp.dir,
+    });
+    expect(json.json).toMatchObject({
+      ok: true,
+      name: `${temp.prefix}_c2`,
+      env: 'test',
+      strategy: expect.any(String),
+      timings: { createMs: expect.any(Number) },
+    });
     const again = await runCli(['clone', `${temp.prefix}_c1`], { cwd: temp.dir });
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain(`error: Database "${temp.prefix}_c1" already exists.`);
@@ -39,7 +53,9 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
 
   it('list shows the clones; drop refuses without --yes when there is no terminal, and drops with it', async () => {
     const list = await runCliJson(['list'], { cwd: temp.dir });
-    expect(list.json.clones.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining([`${temp.prefix}_demo`, `${temp.prefix}_c1`]));
+    expect(list.json.clones.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining([`${temp.prefix}_demo`, `${temp.prefix}_c1`]),
+    );
     const refused = await runCli(['drop', `${temp.prefix}_c1`], { cwd: temp.dir });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('needs confirmation, and there is no terminal to ask on');
@@ -51,7 +67,10 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
   });
 
   it('template status --why names the changed file; template list shows current and stale', async () => {
-    await temp.write('sql/2_seed_dev/003_more.sql', "INSERT INTO country VALUES ('IT', 'Italy');\n");
+    await temp.write(
+      'sql/2_seed_dev/003_more.sql',
+      "INSERT INTO country VALUES ('IT', 'Italy');\n",
+    );
     const status = await runCli(['template', 'status', '--why'], { cwd: temp.dir });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain('stale: the current template would be');
@@ -59,8 +78,14 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
     const build = await runCliJson(['template', 'build'], { cwd: temp.dir });
     expect(build.json).toMatchObject({ built: true, reasons: ['added: 2_seed_dev/003_more.sql'] });
     const list = await runCliJson(['template', 'list'], { cwd: temp.dir });
-    expect(list.json.templates.filter((t: { current: boolean; env: string }) => t.current && t.env === 'local')).toHaveLength(1);
-    expect(list.json.templates.filter((t: { current: boolean }) => !t.current).length).toBeGreaterThanOrEqual(1);
+    expect(
+      list.json.templates.filter(
+        (t: { current: boolean; env: string }) => t.current && t.env === 'local',
+      ),
+    ).toHaveLength(1);
+    expect(
+      list.json.templates.filter((t: { current: boolean }) => !t.current).length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('gc --dry-run lists, gc without --yes refuses, gc --yes drops', async () => {
@@ -72,17 +97,26 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
     expect(done.json.dropped.length).toBe(dry.json.dropped.length);
     const bad = await runCli(['gc', '--older-than', 'soon'], { cwd: temp.dir });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('--older-than expects a duration such as 90s, 15m, 2h or 7d, got "soon".');
+    expect(bad.stderr).toContain(
+      '--older-than expects a duration such as 90s, 15m, 2h or 7d, got "soon".',
+    );
   });
 
   it('pool fill, status, a claim through clone, and drain', async () => {
-    await temp.write('dbfast.toml', `${(await import('node:fs')).readFileSync(`${temp.dir}/dbfast.toml`, 'utf8')}\n[pool]\nsize = 2\n`);
+    await temp.write(
+      'dbfast.toml',
+      `${(await import('node:fs')).readFileSync(`${temp.dir}/dbfast.toml`, 'utf8')}\n[pool]\nsize = 2\n`,
+    );
     const fill = await runCliJson(['pool', 'fill', '--env', 'test'], { cwd: temp.dir });
     expect(fill.json).toMatchObject({ ok: true, env: 'test', size: 2, ready: 2 });
-    const claim = await runCliJson(['clone', `${temp.prefix}_pooled`, '--env', 'test'], { cwd: temp.dir });
+    const claim = await runCliJson(['clone', `${temp.prefix}_pooled`, '--env', 'test'], {
+      cwd: temp.dir,
+    });
     expect(claim.json.fromPool).toMatch(/_p[0-9a-f]{8}$/);
     const status = await runCliJson(['pool', 'status'], { cwd: temp.dir });
-    expect(status.json.environments.find((e: { env: string }) => e.env === 'test')).toMatchObject({ size: 2 });
+    expect(status.json.environments.find((e: { env: string }) => e.env === 'test')).toMatchObject({
+      size: 2,
+    });
     const drain = await runCliJson(['pool', 'drain', '--yes'], { cwd: temp.dir });
     expect(drain.json.ok).toBe(true);
   });

@@ -16,27 +16,41 @@ describe('template builds across processes', () => {
   });
 
   it('eight processes asking for the same template at once cause one build, and all get it', async () => {
-    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\nSELECT pg_sleep(0.5);\n' } });
+    temp = await tempProject({
+      files: { 'sql/a.sql': 'CREATE TABLE a (x int);\nSELECT pg_sleep(0.5);\n' },
+    });
     const config = `${temp.dir}/dbfast.toml`;
-    const runs = await Promise.all(Array.from({ length: 8 }, () => execa('node', [OP, 'ensure', config])));
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => execa('node', [OP, 'ensure', config])),
+    );
     const results = runs.map((run) => JSON.parse(run.stdout) as { name: string; built: boolean });
     expect(results.filter((r) => r.built)).toHaveLength(1);
     expect(new Set(results.map((r) => r.name)).size).toBe(1);
   });
 
   it('a build killed with SIGKILL midway leaves no complete-looking template, and the next run succeeds', async () => {
-    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n', 'sql/b.sql': 'SELECT pg_sleep(2);\n' } });
+    temp = await tempProject({
+      files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n', 'sql/b.sql': 'SELECT pg_sleep(2);\n' },
+    });
     const child = execa('node', [BIN, 'template', 'build'], { cwd: temp.dir, reject: false });
     const prefix = temp.prefix;
     // Wait until the scratch database exists and the slow file is running.
     for (let i = 0; i < 100; i += 1) {
-      const rows = await query('postgres', "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%'", [prefix]);
+      const rows = await query(
+        'postgres',
+        "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%'",
+        [prefix],
+      );
       if (rows.length > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
     await child;
-    const visible = await query<{ datname: string; comment: string | null }>('postgres', "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+    const visible = await query<{ datname: string; comment: string | null }>(
+      'postgres',
+      "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1)",
+      [prefix],
+    );
     expect(visible.length).toBeGreaterThan(0);
     for (const db of visible) {
       expect(db.datname).toMatch(/_b$/);
@@ -44,7 +58,11 @@ describe('template builds across processes', () => {
     }
     const result = await ensureTemplate(temp.project);
     expect(result.built).toBe(true);
-    const after = await query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    const after = await query<{ datname: string }>(
+      'postgres',
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
     expect(after.map((r) => r.datname)).toEqual([result.name]);
   });
 });

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
 import { resolveConfig } from '../../src/config/load.js';
+import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
 import { Project } from '../../src/project.js';
+import { withClient } from '../../src/server/connection.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
 import { readMetadata } from '../../src/template/metadata.js';
-import { withClient } from '../../src/server/connection.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
@@ -21,10 +21,19 @@ describe('template builder', () => {
     const result = await ensureTemplate(temp.project);
     expect(result.built).toBe(true);
     expect(result.name).toMatch(new RegExp(`^${temp.prefix}_local_[0-9a-f]{12}$`));
-    const [row] = await query<{ datistemplate: boolean; datallowconn: boolean }>('postgres', 'SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1', [result.name]);
+    const [row] = await query<{ datistemplate: boolean; datallowconn: boolean }>(
+      'postgres',
+      'SELECT datistemplate, datallowconn FROM pg_database WHERE datname = $1',
+      [result.name],
+    );
     expect(row).toEqual({ datistemplate: true, datallowconn: false });
     const metadata = await withClient(testServer(), (c) => readMetadata(c, result.name));
-    expect(metadata).toMatchObject({ dbfast: 'template', complete: true, env: 'local', fingerprint: result.fingerprint });
+    expect(metadata).toMatchObject({
+      dbfast: 'template',
+      complete: true,
+      env: 'local',
+      fingerprint: result.fingerprint,
+    });
     expect(Object.keys((metadata as { files: Record<string, string> }).files)).toEqual([
       '0_schema/001_tables.sql',
       '0_schema/002_functions.sql',
@@ -34,13 +43,21 @@ describe('template builder', () => {
       '2_seed_dev/002_orders.sql',
     ]);
     // No scratch database is left behind.
-    const leftovers = await query('postgres', "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%\\_b'", [temp.prefix]);
+    const leftovers = await query(
+      'postgres',
+      "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%\\_b'",
+      [temp.prefix],
+    );
     expect(leftovers).toEqual([]);
   });
 
   it('does not rebuild unchanged files, and rebuilds on content, file set, environment config or extra inputs, saying why', async () => {
     temp = await tempProject({
-      files: { 'sql/0_schema/001.sql': 'CREATE TABLE a (x int);\n', 'sql/1_seed/001.sql': 'INSERT INTO a VALUES (1);\n', 'seed.js': '// v1\n' },
+      files: {
+        'sql/0_schema/001.sql': 'CREATE TABLE a (x int);\n',
+        'sql/1_seed/001.sql': 'INSERT INTO a VALUES (1);\n',
+        'seed.js': '// v1\n',
+      },
       toml: '[environments.local]\ninclude_directories = ["0_schema", "1_seed"]\n',
     });
     const first = await ensureTemplate(temp.project);
@@ -65,12 +82,24 @@ describe('template builder', () => {
 
     // environment config
     const base = `[database]\nurl = "postgres://${testServer().user}@${testServer().host}:${testServer().port}/${testServer().database}"\ntemplate_name = "${temp.prefix}"\n[repository]\npath = "./sql"\n`;
-    await temp.write('dbfast.toml', `${base}[environments.local]\ninclude_directories = ["0_schema"]\n`);
+    await temp.write(
+      'dbfast.toml',
+      `${base}[environments.local]\ninclude_directories = ["0_schema"]\n`,
+    );
     status = await templateStatus(temp.reopen());
-    expect(status.reasons).toEqual(expect.arrayContaining(['removed: 1_seed/001.sql', 'removed: 1_seed/002.sql', 'the configuration of environment "local" (directories, files, runner or settings) changed']));
+    expect(status.reasons).toEqual(
+      expect.arrayContaining([
+        'removed: 1_seed/001.sql',
+        'removed: 1_seed/002.sql',
+        'the configuration of environment "local" (directories, files, runner or settings) changed',
+      ]),
+    );
 
     // extra inputs
-    await temp.write('dbfast.toml', `${base.replace('path = "./sql"', 'path = "./sql"\nextra_inputs = ["seed.js"]')}[environments.local]\ninclude_directories = ["0_schema", "1_seed"]\n`);
+    await temp.write(
+      'dbfast.toml',
+      `${base.replace('path = "./sql"', 'path = "./sql"\nextra_inputs = ["seed.js"]')}[environments.local]\ninclude_directories = ["0_schema", "1_seed"]\n`,
+    );
     const withExtra = await ensureTemplate(temp.reopen());
     expect(withExtra.built).toBe(true);
     expect((await ensureTemplate(temp.project)).built).toBe(false);
@@ -87,11 +116,16 @@ describe('template builder', () => {
     expect(otherServer.hash).not.toBe(built.fingerprint);
     const { explain } = await import('../../src/template/fingerprint.js');
     const metadata = await withClient(testServer(), (c) => readMetadata(c, built.name));
-    expect(explain(metadata as never, otherServer).other).toEqual([`the server's major version changed (${built.serverMajor} -> ${built.serverMajor + 1})`]);
+    expect(explain(metadata as never, otherServer).other).toEqual([
+      `the server's major version changed (${built.serverMajor} -> ${built.serverMajor + 1})`,
+    ]);
   });
 
   it('treats a template past its ttl as stale and rebuilds it', async () => {
-    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (t timestamptz DEFAULT now());\n' }, toml: '[environments.local]\nttl = "1s"\n' });
+    temp = await tempProject({
+      files: { 'sql/a.sql': 'CREATE TABLE a (t timestamptz DEFAULT now());\n' },
+      toml: '[environments.local]\nttl = "1s"\n',
+    });
     const first = await ensureTemplate(temp.project);
     await new Promise((r) => setTimeout(r, 1200));
     const status = await templateStatus(temp.project);
@@ -107,21 +141,43 @@ describe('template builder', () => {
     await temp.write('sql/a.sql', 'CREATE TABLE a (x bigint);\n');
     const current = await ensureTemplate(temp.project);
     const list = await listTemplates(temp.project);
-    expect(list.map((t) => [t.name, t.current]).sort()).toEqual([[current.name, true], [old.name, false]].sort());
+    expect(list.map((t) => [t.name, t.current]).sort()).toEqual(
+      [
+        [current.name, true],
+        [old.name, false],
+      ].sort(),
+    );
     expect(await dropTemplates(temp.project, { stale: true })).toEqual([old.name]);
     expect((await listTemplates(temp.project)).map((t) => t.name)).toEqual([current.name]);
-    await expect(dropTemplates(temp.project, { names: ['postgres_x'] })).rejects.toThrow('Not a dbfast template of this project: postgres_x.');
+    await expect(dropTemplates(temp.project, { names: ['postgres_x'] })).rejects.toThrow(
+      'Not a dbfast template of this project: postgres_x.',
+    );
   });
 
   it('a failed build leaves nothing that looks like a template and reports the SQL error', async () => {
-    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n', 'sql/b.sql': 'INSERT INTO nope VALUES (1);\n' } });
-    await expect(ensureTemplate(temp.project)).rejects.toThrow(/b\.sql:1:13: ERROR: relation "nope" does not exist/);
-    const left = await query('postgres', 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [temp.prefix]);
+    temp = await tempProject({
+      files: {
+        'sql/a.sql': 'CREATE TABLE a (x int);\n',
+        'sql/b.sql': 'INSERT INTO nope VALUES (1);\n',
+      },
+    });
+    await expect(ensureTemplate(temp.project)).rejects.toThrow(
+      /b\.sql:1:13: ERROR: relation "nope" does not exist/,
+    );
+    const left = await query(
+      'postgres',
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [temp.prefix],
+    );
     expect(left).toEqual([]);
   });
 
   it('resolves an inline config too (library use without a file)', () => {
-    const config = resolveConfig('[database]\ntemplate_name = "inline"\n', { configPath: undefined, rootDir: '/tmp', env: {} });
+    const config = resolveConfig('[database]\ntemplate_name = "inline"\n', {
+      configPath: undefined,
+      rootDir: '/tmp',
+      env: {},
+    });
     expect(new Project(config).config.database.templateName).toBe('inline');
   });
 });

@@ -48,7 +48,9 @@ describe('watch mode', () => {
     const beforeBroken = events.length;
     await temp.write('sql/b.sql', 'INSERT INTO a VALUES (1;\n');
     const failed = await until(() => events.slice(beforeBroken).find((e) => e.type === 'error'));
-    expect(failed.type === 'error' && isDbfastError(failed.error) && failed.error.message).toMatch(/b\.sql:1:\d+: ERROR: syntax error/);
+    expect(failed.type === 'error' && isDbfastError(failed.error) && failed.error.message).toMatch(
+      /b\.sql:1:\d+: ERROR: syntax error/,
+    );
 
     const beforeFix = events.length;
     await temp.write('sql/b.sql', 'INSERT INTO a VALUES (2);\n');
@@ -60,7 +62,11 @@ describe('watch mode', () => {
     await until(() => (events.at(-1)?.type === 'building' ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
     await watcher.close();
-    const scratch = await query('postgres', "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname LIKE '%\\_b'", [temp.prefix]);
+    const scratch = await query(
+      'postgres',
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname LIKE '%\\_b'",
+      [temp.prefix],
+    );
     expect(scratch).toEqual([]);
   });
 });

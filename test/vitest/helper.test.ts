@@ -1,0 +1,76 @@
+import { symlink } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type TempProject, tempProject } from '../helpers/project.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const testFile = (label: string) => `
+import { appendFileSync } from 'node:fs';
+import pg from 'pg';
+import { expect, it } from 'vitest';
+import { useTestDatabase } from '${ROOT}dist/vitest/index.js';
+
+const db = useTestDatabase();
+
+for (const n of [1, 2]) {
+  it('${label} test ' + n + ' gets a fresh database', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('INSERT INTO t VALUES (1)');
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM t');
+      expect(rows[0].n).toBe(1);
+      appendFileSync(process.env.DBFAST_FIXTURE_OUT, db.name + '\\n');
+    } finally {
+      await client.end();
+    }
+  });
+}
+`;
+
+describe('dbfast/vitest', () => {
+  let temp: TempProject | undefined;
+  afterAll(async () => {
+    await temp?.cleanup();
+  });
+
+  it('gives every test of a multi-worker vitest run its own database, and drops them', async () => {
+    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE t (x int);\n' } });
+    await symlink(`${ROOT}node_modules`, `${temp.dir}/node_modules`);
+    await temp.write(
+      'setup.mjs',
+      `import { dbfastGlobalSetup } from '${ROOT}dist/vitest/setup.js';\nexport default dbfastGlobalSetup({ configPath: '${temp.dir}/dbfast.toml' });\n`,
+    );
+    await temp.write(
+      'vitest.config.mjs',
+      "export default { test: { include: ['tests/*.test.mjs'], globalSetup: ['./setup.mjs'], pool: 'forks', maxWorkers: 2, minWorkers: 2 } };\n",
+    );
+    for (const label of ['a', 'b', 'c'])
+      await temp.write(`tests/${label}.test.mjs`, testFile(label));
+    const out = `${temp.dir}/names.txt`;
+    const run = await execa(
+      'node',
+      [`${ROOT}node_modules/vitest/vitest.mjs`, 'run', '--config', 'vitest.config.mjs'],
+      {
+        cwd: temp.dir,
+        env: { DBFAST_FIXTURE_OUT: out, NO_COLOR: '1' },
+        reject: false,
+      },
+    );
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('6 passed');
+    const { readFile } = await import('node:fs/promises');
+    const names = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(names).toHaveLength(6);
+    expect(new Set(names).size).toBe(6);
+    const { query } = await import('../helpers/server.js');
+    const left = await query(
+      'postgres',
+      'SELECT datname FROM pg_database WHERE datname = ANY($1)',
+      [names],
+    );
+    expect(left).toEqual([]);
+  });
+});
