@@ -70,14 +70,11 @@ class BatchQuery implements pg.Submittable {
   handleCopyData(): void {}
 
   handleError(error: unknown): void {
-    // The server sends ReadyForQuery after an error; a broken connection does not.
+    // node-postgres detaches the query when the error arrives (Client._handleErrorMessage
+    // clears the active query), so handleReadyForQuery is never called after an error:
+    // settle now. The client still waits for ReadyForQuery before sending the next query.
     this.#error ??= error;
-    if (
-      error instanceof Error &&
-      !('code' in error && typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code))
-    ) {
-      this.#done(this.#error);
-    }
+    this.#done(this.#error);
   }
 
   handleReadyForQuery(): void {
