@@ -176,6 +176,14 @@ export function connectionError(
         'Try again in a moment.',
       );
     default:
+      // node-postgres' words when the server wants a SCRAM password and none was given.
+      if (/client password must be a string/.test(raw)) {
+        return fail(
+          'server.auth_failed',
+          `Authentication failed for ${where}: the server asks for a password and none was given.`,
+          'Set the password through the variable named by password_env, PGPASSWORD or ~/.pgpass.',
+        );
+      }
       if (/timeout/i.test(raw)) {
         return fail(
           'server.timeout',

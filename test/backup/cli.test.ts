@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/server/connection.js';
+import { runCli, runCliJson } from '../helpers/cli.js';
+import {
+  type BackupProject,
+  backupProject,
+  createSampleDatabase,
+  dropPg15,
+  pg15,
+  pg15DatabasesLike,
+  snapshot,
+} from './pg15.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
+const SECRET = 'Cli-secret-pw-31337';
+
+describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => {
+  let source: string;
+  let temp: BackupProject;
+  const env = { PROD_PW: SECRET };
+  beforeAll(async () => {
+    source = await createSampleDatabase(100);
+    temp = await backupProject(source, 'password_env = "PROD_PW"\n');
+  });
+  afterAll(async () => {
+    await dropPg15(...(await pg15DatabasesLike(source)));
+    await temp?.cleanup();
+  });
+  const cli = (args: string[]) => runCli(args, { cwd: temp.dir, env });
+  const cliJson = (args: string[]) => runCliJson(args, { cwd: temp.dir, env });
+
+  it('backup --remote prod, list, verify, restore, prune: the whole cycle', async () => {
+    const first = await cliJson(['backup', '--remote', 'prod', '--label', 'nightly']);
+    expect(first.exitCode).toBe(0);
+    expect(first.json).toMatchObject({
+      ok: true,
+      manifest: { database: source, label: 'nightly' },
+    });
+    const text = await cli(['backup', '--remote', 'prod']);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/^backup prod\/\d{8}T\d{6}Z/);
+    expect(text.stdout).toContain('verified: checksums recorded');
+
+    const list = await cliJson(['backup', 'list', '--remote', 'prod']);
+    expect(list.json.backups).toHaveLength(2);
+    expect(list.json.backups.map((b: { verified: string }) => b.verified)).toEqual(['yes', 'yes']);
+    const listText = await cli(['backup', 'list']);
+    expect(listText.stdout).toMatch(/id\s+source\s+database\s+size\s+age\s+took\s+verified/);
+
+    const verify = await cliJson(['backup', 'verify', '--all']);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.json.results).toHaveLength(2);
+
+    const copy = `${source}_cli`;
+    const restored = await cliJson(['restore', first.json.id, '--to', copy]);
+    expect(restored.exitCode).toBe(0);
+    expect(await snapshot(copy)).toEqual(await snapshot(source));
+    // Replacing it: refused without --yes (no terminal here), done with it.
+    const refused = await cli(['restore', first.json.id, '--to', copy]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain('Refused');
+    const replaced = await cli(['restore', 'prod/latest', '--to', copy, '--yes']);
+    expect(replaced.exitCode).toBe(0);
+    expect(replaced.stdout).toMatch(/previous database kept as \S+_old_\d{8}T\d{6}Z/);
+
+    const dry = await cliJson(['backup', 'prune', '--keep-last', '1', '--dry-run']);
+    expect(dry.json.deleted).toEqual([first.json.id]);
+    const noYes = await cli(['backup', 'prune', '--keep-last', '1']);
+    expect(noYes.exitCode).toBe(2);
+    const pruned = await cliJson(['backup', 'prune', '--keep-last', '1', '--yes']);
+    expect(pruned.json.deleted).toEqual([first.json.id]);
+    expect((await cliJson(['backup', 'list'])).json.backups).toHaveLength(1);
+
+    // The password is nowhere: not in output, manifests or verification records.
+    const outputs = [first, text, list, listText, verify, restored, replaced, dry, pruned]
+      .map((r) => r.stdout + r.stderr)
+      .join('\n');
+    expect(outputs).not.toContain(SECRET);
+    const [stamp] = await readdir(join(temp.dir, '.dbfast/backups/prod'));
+    const dir = join(temp.dir, '.dbfast/backups/prod', stamp as string);
+    for (const file of ['manifest.json', 'verified.json']) {
+      expect(await readFile(join(dir, file), 'utf8')).not.toContain(SECRET);
+    }
+  });
+
+  it('verify exits 1 and names the tampered file', async () => {
+    const made = await cliJson(['backup', '--remote', 'prod']);
+    const dump = join(made.json.dir, 'dump');
+    const bytes = await readFile(dump);
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
+    await writeFile(dump, bytes);
+    const result = await cli(['backup', 'verify', made.json.id]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('dump: checksum mismatch');
+  });
+
+  it('a protected remote needs --yes and --confirm NAME without a terminal', async () => {
+    const extra = `\n[remotes.live]\nurl = "postgres://postgres@127.0.0.1:5432/${source}"\nrequire_confirmation = true\n`;
+    await writeFile(temp.configPath, `${await readFile(temp.configPath, 'utf8')}${extra}`);
+    const to = `${source}_live`;
+    // (the latest backup was tampered with above: make a good one)
+    const { id } = (await cliJson(['backup', '--remote', 'prod'])).json;
+    const yesOnly = await cli(['restore', id, '--remote', 'live', '--to', to, '--yes']);
+    expect(yesOnly.exitCode).toBe(2);
+    expect(yesOnly.stderr).toContain('--confirm live');
+    const wrong = await cli([
+      'restore',
+      id,
+      '--remote',
+      'live',
+      '--to',
+      to,
+      '--yes',
+      '--confirm',
+      'prod',
+    ]);
+    expect(wrong.exitCode).toBe(2);
+    const ok = await cliJson([
+      'restore',
+      id,
+      '--remote',
+      'live',
+      '--to',
+      to,
+      '--yes',
+      '--confirm',
+      'live',
+    ]);
+    expect(ok.exitCode).toBe(0);
+    expect(ok.json).toMatchObject({ database: to, remote: 'live' });
+  });
+
+  it('Ctrl-C during pg_dump kills it and leaves nothing that looks complete', async () => {
+    // pg_dump waits for this lock, so the backup is surely running when SIGINT comes.
+    const locker = await connect(pg15(), { database: source });
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+    const sourceDir = join(temp.dir, '.dbfast/backups/prod');
+    const before = existsSync(sourceDir) ? await readdir(sourceDir) : [];
+    try {
+      const child = execa('node', [BIN, 'backup', '--remote', 'prod'], {
+        cwd: temp.dir,
+        env: { ...env, NO_COLOR: '1' },
+        reject: false,
+      });
+      const deadline = Date.now() + 20_000;
+      while (!(await readdir(sourceDir)).some((n) => n.startsWith('.partial-'))) {
+        if (Date.now() > deadline) throw new Error('the backup never started');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGINT');
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(String(result.stderr)).toContain('Interrupted');
+      expect(await readdir(sourceDir)).toEqual(before);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+  });
+});

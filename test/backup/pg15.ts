@@ -1,0 +1,120 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectionParams } from '../../src/config/types.js';
+import { openProject, type Project } from '../../src/project.js';
+import { withClient } from '../../src/server/connection.js';
+import { databaseIdent } from '../../src/server/identifiers.js';
+import { parseConnectionUrl } from '../../src/server/url.js';
+import { uniqueName } from '../helpers/server.js';
+
+/**
+ * The PostgreSQL 15 server at 127.0.0.1:5432 (trust auth). Backups need a pg_dump at least
+ * as new as the server, and this machine's pg_dump is 15: whatever server the rest of the
+ * suite runs on, backup round trips run here. Fails loudly when it is not reachable.
+ */
+export const PG15_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function pg15(): ConnectionParams {
+  return parseConnectionUrl(PG15_URL, 'PG15 test server');
+}
+
+/** A small database with a schema worth comparing: two tables, a view, an index, rows. */
+export async function createSampleDatabase(rows = 200): Promise<string> {
+  const name = uniqueName('bk');
+  await withClient(pg15(), (c) => c.query(`CREATE DATABASE ${databaseIdent(name)}`));
+  await withClient(
+    pg15(),
+    async (c) => {
+      await c.query(`
+        CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL, email text UNIQUE);
+        CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int REFERENCES customer(id),
+                             total numeric(10,2), placed timestamptz DEFAULT now());
+        CREATE INDEX orders_customer ON orders (customer_id);
+        CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 50;
+        INSERT INTO customer SELECT g, 'name ' || g, 'c' || g || '@example.com'
+          FROM generate_series(1, ${rows}) g;
+        INSERT INTO orders (customer_id, total) SELECT 1 + g % ${rows}, g % 100
+          FROM generate_series(1, ${rows * 3}) g;`);
+    },
+    { database: name },
+  );
+  return name;
+}
+
+/** Drop databases on the PG15 server, whoever is connected. */
+export async function dropPg15(...names: string[]): Promise<void> {
+  await withClient(pg15(), async (c) => {
+    for (const name of names) {
+      await c.query('UPDATE pg_database SET datistemplate = false WHERE datname = $1', [name]);
+      await c.query(`DROP DATABASE IF EXISTS ${databaseIdent(name)} WITH (FORCE)`);
+    }
+  });
+}
+
+/** Names of PG15 databases starting with `prefix` (scratch and `_old_` copies included). */
+export async function pg15DatabasesLike(prefix: string): Promise<string[]> {
+  return withClient(pg15(), async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
+      [prefix],
+    );
+    return rows.map((r) => r.datname);
+  });
+}
+
+/** Schema (columns, constraints, indexes, views) and row counts: equal means same data shape. */
+export async function snapshot(database: string): Promise<Record<string, unknown>> {
+  return withClient(
+    pg15(),
+    async (c) => {
+      const q = async (sql: string) => (await c.query(sql)).rows;
+      return {
+        columns: await q(`SELECT table_name, column_name, data_type, is_nullable, column_default
+                            FROM information_schema.columns WHERE table_schema = 'public'
+                           ORDER BY 1, 2`),
+        constraints: await q(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+                               WHERE connamespace = 'public'::regnamespace ORDER BY 1`),
+        indexes: await q(`SELECT indexname, indexdef FROM pg_indexes
+                           WHERE schemaname = 'public' ORDER BY 1`),
+        views: await q(`SELECT viewname FROM pg_views WHERE schemaname = 'public' ORDER BY 1`),
+        counts: await q(`SELECT (SELECT count(*) FROM customer)::int AS customers,
+                                (SELECT count(*) FROM orders)::int AS orders,
+                                (SELECT sum(total) FROM orders)::text AS total`),
+      };
+    },
+    { database },
+  );
+}
+
+export interface BackupProject {
+  dir: string;
+  project: Project;
+  configPath: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A project folder whose own server AND remote `prod` are the PG15 server; `prod` points at
+ * `database`. Extra TOML (more remotes, [backups]) is appended.
+ */
+export async function backupProject(
+  database: string,
+  extra = '',
+  env: Record<string, string> = {},
+): Promise<BackupProject> {
+  const dir = await mkdtemp(join(tmpdir(), 'dbfast-backup-'));
+  await chmod(dir, 0o755);
+  const configPath = join(dir, 'dbfast.toml');
+  await writeFile(
+    configPath,
+    `[database]\nurl = "${PG15_URL}"\ntemplate_name = "${database}"\n\n` +
+      `[remotes.prod]\nurl = "postgres://postgres@127.0.0.1:5432/${database}"\n${extra}`,
+  );
+  return {
+    dir,
+    configPath,
+    project: openProject({ configPath, env }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackup } from '../../src/backup/create.js';
+import { restoreBackup } from '../../src/backup/restore.js';
+import { DbfastError } from '../../src/errors.js';
+import { connect, withClient } from '../../src/server/connection.js';
+import { quoteIdent } from '../../src/server/identifiers.js';
+import { uniqueName } from '../helpers/server.js';
+import {
+  type BackupProject,
+  backupProject,
+  createSampleDatabase,
+  dropPg15,
+  pg15,
+  pg15DatabasesLike,
+  snapshot,
+} from './pg15.js';
+
+async function failure(promise: Promise<unknown>): Promise<DbfastError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DbfastError);
+  return error as DbfastError;
+}
+
+const sql = (database: string, text: string) =>
+  withClient(pg15(), (c) => c.query(text), { database });
+
+describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
+  let source: string;
+  let temp: BackupProject;
+  let id: string;
+  beforeAll(async () => {
+    source = await createSampleDatabase(50);
+    temp = await backupProject(
+      source,
+      `allow_destructive = true\n\n[remotes.live]\nurl = "postgres://postgres@127.0.0.1:5432/${source}"\nenvironment = "production"\nallow_destructive = true\n\n[environments.production]\n`,
+    );
+    id = (await createBackup(temp.project, { remote: 'prod' })).id;
+  });
+  afterAll(async () => {
+    await dropPg15(...(await pg15DatabasesLike(source)));
+    await temp?.cleanup();
+  });
+
+  it('replaces an existing database by rename, keeping the old one (undo-able)', async () => {
+    const target = `${source}_target`;
+    await sql('postgres', `CREATE DATABASE ${quoteIdent(target)}`);
+    await sql(target, 'CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)');
+    // A session connected to the target must not stop the swap: it gets terminated.
+    const idle = await connect(pg15(), { database: target });
+    const unconfirmed = await failure(restoreBackup(temp.project, { id, to: target }));
+    expect(unconfirmed).toMatchObject({ code: 'restore.unconfirmed', exitCode: 2 });
+
+    const result = await restoreBackup(temp.project, { id, to: target, replace: true });
+    expect(result.previous).toMatch(new RegExp(`^${target}_old_\\d{8}T\\d{6}Z$`));
+    expect(await snapshot(target)).toEqual(await snapshot(source));
+    const kept = await withClient(
+      pg15(),
+      async (c) => (await c.query('SELECT x FROM marker')).rows,
+      { database: result.previous as string },
+    );
+    expect(kept).toEqual([{ x: 42 }]);
+    // No scratch database is left behind.
+    expect((await pg15DatabasesLike(target)).sort()).toEqual([target, result.previous].sort());
+    await expect(idle.query('SELECT 1')).rejects.toThrow();
+    await idle.end().catch(() => undefined);
+  });
+
+  it('keeps the _old_ name within 63 bytes for a long target name', async () => {
+    const target = `${source}_${'x'.repeat(60 - source.length)}`.slice(0, 63);
+    await sql('postgres', `CREATE DATABASE ${quoteIdent(target)}`);
+    const result = await restoreBackup(temp.project, { id, to: target, replace: true });
+    expect(Buffer.byteLength(result.previous ?? '')).toBeLessThanOrEqual(63);
+    expect(result.previous).toMatch(/_old_\d{8}T\d{6}Z$/);
+  });
+
+  it('a restore that fails midway leaves the target as it was', async () => {
+    const role = uniqueName('role');
+    const db = await createSampleDatabase(20);
+    const target = `${source}_keep`;
+    try {
+      // Dump a GRANT to a role, then drop the role: pg_restore fails at the ACL step,
+      // after the data was loaded into the scratch database.
+      await sql('postgres', `CREATE ROLE ${quoteIdent(role)}`);
+      await sql(db, `GRANT SELECT ON customer TO ${quoteIdent(role)}`);
+      const other = await backupProject(db);
+      try {
+        const broken = await createBackup(other.project, { remote: 'prod' });
+        await sql(db, `REVOKE ALL ON customer FROM ${quoteIdent(role)}`);
+        await sql('postgres', `DROP ROLE ${quoteIdent(role)}`);
+        await sql('postgres', `CREATE DATABASE ${quoteIdent(target)}`);
+        await sql(target, 'CREATE TABLE marker (x int); INSERT INTO marker VALUES (7)');
+        const error = await failure(
+          restoreBackup(other.project, { id: broken.id, to: target, replace: true }),
+        );
+        expect(error.code).toBe('pgtool.failed');
+        expect(error.message).toMatch(/pg_restore exited with code 1/);
+        expect(error.message).toContain(`role "${role}" does not exist`);
+        const rows = await withClient(
+          pg15(),
+          async (c) => (await c.query('SELECT x FROM marker')).rows,
+          { database: target },
+        );
+        expect(rows).toEqual([{ x: 7 }]);
+        expect(await pg15DatabasesLike(target)).toEqual([target]);
+        // The same archive restores fine without its GRANTs.
+        const ok = await restoreBackup(other.project, {
+          id: broken.id,
+          to: `${target}_noacl`,
+          noAcl: true,
+        });
+        expect(ok.database).toBe(`${target}_noacl`);
+      } finally {
+        await other.cleanup();
+      }
+    } finally {
+      await dropPg15(db);
+      await sql('postgres', `DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+    }
+  });
+
+  it('--as-template makes a template database with backup metadata, once', async () => {
+    const result = await restoreBackup(temp.project, { id, asTemplate: true });
+    expect(result.database).toMatch(new RegExp(`^${source}_backup_prod_\\d{8}t\\d{6}z$`));
+    const { rows } = await withClient(pg15(), (c) =>
+      c.query(
+        `SELECT datistemplate, datallowconn, shobj_description(oid, 'pg_database') AS comment
+           FROM pg_database WHERE datname = $1`,
+        [result.database],
+      ),
+    );
+    expect(rows[0]).toMatchObject({ datistemplate: true, datallowconn: false });
+    expect(JSON.parse(rows[0].comment)).toMatchObject({
+      dbfast: 'template',
+      kind: 'backup',
+      backup: id,
+      complete: true,
+    });
+    const again = await restoreBackup(temp.project, { id, asTemplate: true });
+    expect(again).toMatchObject({ database: result.database, existing: true });
+  });
+
+  it('a production remote needs its name typed; allow_destructive guards replacing', async () => {
+    const to = `${source}_prodcopy`;
+    const refused = await failure(restoreBackup(temp.project, { id, to, remote: 'live' }));
+    expect(refused).toMatchObject({ code: 'restore.unconfirmed', exitCode: 2 });
+    expect(refused.hint).toContain('--confirm live');
+    const done = await restoreBackup(temp.project, { id, to, remote: 'live', typedRemote: 'live' });
+    expect(done.remote).toBe('live');
+    // Replacing a database on a remote without allow_destructive is refused outright.
+    const strict = await backupProject(
+      source,
+      `\n[backups]\ndir = "${temp.dir}/.dbfast/backups"\n`,
+    );
+    try {
+      const error = await failure(
+        restoreBackup(strict.project, { id, to, remote: 'prod', replace: true }),
+      );
+      expect(error).toMatchObject({ code: 'restore.not_allowed', exitCode: 2 });
+      expect(error.hint).toContain('allow_destructive = true');
+    } finally {
+      await strict.cleanup();
+    }
+  });
+});
