@@ -35,7 +35,6 @@ class BatchQuery implements pg.Submittable {
   readonly text: string;
   completed = 0;
   rows = 0;
-  #error: unknown;
   #done: (error: unknown) => void;
 
   constructor(text: string, done: (error: unknown) => void) {
@@ -70,15 +69,13 @@ class BatchQuery implements pg.Submittable {
   handleCopyData(): void {}
 
   handleError(error: unknown): void {
-    // node-postgres detaches the query when the error arrives (Client._handleErrorMessage
-    // clears the active query), so handleReadyForQuery is never called after an error:
-    // settle now. The client still waits for ReadyForQuery before sending the next query.
-    this.#error ??= error;
-    this.#done(this.#error);
+    // node-postgres forgets the query after an error and handles the ReadyForQuery that
+    // follows itself: settle now.
+    this.#done(error ?? new Error('query failed'));
   }
 
   handleReadyForQuery(): void {
-    this.#done(this.#error);
+    this.#done(undefined);
   }
 }
 

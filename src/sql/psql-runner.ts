@@ -42,8 +42,10 @@ export function psqlEnv(
   if (params.password !== undefined) env.PGPASSWORD = params.password;
   if (params.sslmode !== undefined) env.PGSSLMODE = params.sslmode;
   // libpq splits PGOPTIONS at spaces; a backslash escapes a space or a backslash.
-  const escape = (v: string): string => v.replace(/[\\ ]/g, (c) => `\\${c}`);
-  const options = Object.entries(settings).map(([k, v]) => `-c ${escape(k)}=${escape(v)}`);
+  const escapeOption = (v: string): string => v.replace(/[\\ ]/g, (c) => `\\${c}`);
+  const options = Object.entries(settings).map(
+    ([k, v]) => `-c ${escapeOption(k)}=${escapeOption(v)}`,
+  );
   if (options.length > 0) env.PGOPTIONS = options.join(' ');
   return env;
 }

@@ -95,9 +95,11 @@ function locate(
   const bodyLine = lineColumnAt(text, body.bodyStart).line;
   const lineStart = lineStartOffset(text, bodyLine + Number(frame[2]) - 1);
   const routine = signature.startsWith('inline_code_block') ? undefined : `function ${signature}`;
-  // The statement PL/pgSQL ran is the function's own text: find it on that line.
-  const query = fields.internalQuery;
-  const found = query === undefined || query === '' ? -1 : text.indexOf(query, lineStart);
+  // The statement PL/pgSQL ran is the function's own text from that line on, with INTO
+  // clauses blanked out (same length): find its start by the part before the first blank run.
+  const query = fields.internalQuery ?? '';
+  const prefix = query.split(/\s{2,}/)[0]?.slice(0, 40) ?? '';
+  const found = prefix === '' ? -1 : text.indexOf(prefix, lineStart);
   const nextLine = text.indexOf('\n', lineStart);
   if (found >= 0 && (nextLine < 0 || found <= nextLine)) {
     const offset = offsetOfPosition(text, found, fields.internalPosition ?? 1);
