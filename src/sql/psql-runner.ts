@@ -100,27 +100,34 @@ export async function psqlError(
   }
   const absolute = resolve(root, m[1] as string);
   const file = display(root, absolute);
-  const line = Number(m[2]);
   const text = await readFile(absolute, 'utf8').catch(() => undefined);
-  const column = text === undefined ? 1 : statementColumn(text, line);
+  const { line, column } = statementStart(text, Number(m[2]));
   const location = {
     file,
     line,
     column,
     ...(text === undefined ? {} : { excerpt: excerpt(text, line, column) }),
   };
-  return new DbfastError('sql.failed', `${file}:${line}:${column}: ${m[3]}: ${m[4]}`, {
-    location,
-    pg,
-    ...(hint === undefined ? {} : { hint }),
-  });
+  return new DbfastError(
+    'sql.failed',
+    `${file}:${line}:${column}: ${m[3]}: ${(m[4] as string).trim()}`,
+    {
+      location,
+      pg,
+      ...(hint === undefined ? {} : { hint }),
+    },
+  );
 }
 
 /**
- * psql names the line on which the failing statement ended; point at the first significant
- * character of the statement that ends on that line, when it starts on it too.
+ * psql names the line on which the failing statement ends; point at where that statement
+ * starts instead (the same line for a one-line statement).
  */
-function statementColumn(text: string, line: number): number {
-  const segment = lex(text).find((s) => s.kind !== 'trivia' && s.line === line);
-  return segment?.column ?? 1;
+function statementStart(text: string | undefined, line: number): { line: number; column: number } {
+  if (text === undefined) return { line, column: 1 };
+  const segments = lex(text).filter((s) => s.kind !== 'trivia' && s.line <= line);
+  const last = segments.at(-1);
+  if (last === undefined) return { line, column: 1 };
+  const endLine = last.line + (last.text.match(/\n/g)?.length ?? 0);
+  return endLine >= line ? { line: last.line, column: last.column } : { line, column: 1 };
 }

@@ -190,14 +190,15 @@ describe('transactions', () => {
       'VACUUM ANALYZE t;',
       'DO $$ BEGIN FOR i IN 1..3 LOOP INSERT INTO t VALUES (1000 + i); COMMIT; END LOOP; END $$;',
       'INSERT INTO t VALUES (0);',
+      'CREATE FUNCTION total() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;',
     ].join('\n');
     const root = await repo({ 'x.sql': file });
     const database = await freshDb();
     const summary = await runRepo(root, database);
-    expect(summary.files[0]).toMatchObject({ mode: 'transaction', statements: 6 });
+    expect(summary.files[0]).toMatchObject({ mode: 'transaction', statements: 7 });
     const rows = await query<{ n: string; valid: boolean }>(
       database,
-      "SELECT (SELECT count(*) FROM t) AS n, (SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id'::regclass) AS valid",
+      "SELECT total()::text AS n, (SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id'::regclass) AS valid",
     );
     expect(rows[0]).toEqual({ n: '104', valid: true });
   });
