@@ -32,6 +32,13 @@ export async function runPlan(
   functions: FunctionIndex,
 ): Promise<RunResult> {
   const result: RunResult = { statements: 0, rows: 0 };
+  // A file that is one batch needs no BEGIN/COMMIT: a multi-statement simple query is
+  // already one all-or-nothing (implicit) transaction. One round trip for the whole file.
+  const [only, ...rest] = plan.steps;
+  if (plan.mode === 'transaction' && only?.kind === 'batch' && rest.length === 0) {
+    await runStep(client, only, functions, result);
+    return result;
+  }
   let inTransaction = false;
   try {
     for (const step of plan.steps) {

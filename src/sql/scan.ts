@@ -48,7 +48,10 @@ export async function listRepository(root: string): Promise<RepositoryFile[]> {
 }
 
 /** The files an environment selects, in run order. */
-export async function scanRepository(root: string, env: EnvironmentConfig): Promise<RepositoryFile[]> {
+export async function scanRepository(
+  root: string,
+  env: EnvironmentConfig,
+): Promise<RepositoryFile[]> {
   return (await listRepository(root)).filter((file) => selects(env, file.path));
 }
 
@@ -60,7 +63,11 @@ export function selects(env: EnvironmentConfig, path: string): boolean {
   };
   if (env.includeDirectories.length > 0 && !env.includeDirectories.some(under)) return false;
   if (env.excludeDirectories.some(under)) return false;
-  if (env.includeFiles.length > 0 && !env.includeFiles.some((glob) => globToRegExp(glob).test(path))) return false;
+  if (
+    env.includeFiles.length > 0 &&
+    !env.includeFiles.some((glob) => globToRegExp(glob).test(path))
+  )
+    return false;
   if (env.excludeFiles.some((glob) => globToRegExp(glob).test(path))) return false;
   return true;
 }
@@ -96,10 +103,15 @@ function compareNatural(a: string, b: string): number {
 
 /** sha256 of a file's bytes, hex. */
 export async function hashFile(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** Whether a path is a regular file (not a symlink). */
 export async function isRegularFile(path: string): Promise<boolean> {
-  return lstat(path).then((s) => s.isFile(), () => false);
+  return lstat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
