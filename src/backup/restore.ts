@@ -106,18 +106,18 @@ export async function restoreBackup(
   requireConfirmations(target, database, plan.replacing, options);
   const progress = (done: number, label: string): void =>
     project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 3, label });
-  progress(0, 'checksums');
   const entry = await findBackup(project.config.backups.dir, plan.id);
-  const problems = await checkFiles(entry.dir, manifest, options.signal);
-  if (problems.length > 0) {
-    throw new DbfastError(
-      'restore.corrupt',
-      `Backup ${plan.id} is damaged:\n  ${problems.join('\n  ')}`,
-      {
-        hint: `Nothing was restored. \`dbfast backup verify ${plan.id}\` records the result.`,
-      },
-    );
-  }
+  // The checksums are checked while pg_restore reads the same files: nothing is published
+  // before both are done, and a damaged backup only ever costs the scratch database.
+  const checking = checkFiles(entry.dir, manifest, options.signal).then(
+    (problems) => ({ problems, error: undefined as unknown }),
+    (error: unknown) => ({ problems: [] as string[], error }),
+  );
+  const intact = async (): Promise<void> => {
+    const { problems, error } = await checking;
+    if (error !== undefined) throw error;
+    if (problems.length > 0) throw damaged(plan.id, problems);
+  };
   const pgRestore = await findPgTool(
     'pg_restore',
     [
@@ -144,6 +144,7 @@ export async function restoreBackup(
       const archive = join(entry.dir, manifest.archive);
       const settings = { jobs, noAcl: options.noAcl === true };
       await runTool(restoreCommand(pgRestore, target.params, scratch, archive, settings), options);
+      await intact();
       throwIfAborted(options.signal);
       progress(2, `publishing ${database}`);
       if (plan.asTemplate) {
@@ -174,11 +175,23 @@ export async function restoreBackup(
       return result(plan, old, false, started);
     } catch (error) {
       await dropQuietly(client, scratch);
-      throw error;
+      // pg_restore choking on a damaged archive: the damage is the news.
+      const { problems } = await checking;
+      throw problems.length > 0 ? damaged(plan.id, problems) : error;
     } finally {
       progress(3, 'done');
     }
   });
+}
+
+function damaged(id: string, problems: string[]): DbfastError {
+  return new DbfastError(
+    'restore.corrupt',
+    `Backup ${id} is damaged:\n  ${problems.join('\n  ')}`,
+    {
+      hint: `The target was not touched. \`dbfast backup verify ${id}\` records the result.`,
+    },
+  );
 }
 
 function result(

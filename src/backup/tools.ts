@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, readdir, realpath } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { DbfastError } from '../errors.js';
 
@@ -62,9 +62,19 @@ export async function toolDirectories(
   return dirs;
 }
 
-/** Every copy of `name` found, with its version, in precedence order (first wins). */
-export async function listPgTools(name: PgToolName, search: ToolSearch = {}): Promise<PgTool[]> {
-  const found: PgTool[] = [];
+/**
+ * Every copy of `name` found, with its version, in precedence order (first wins). Debian's
+ * /usr/bin/pg_dump is pg_wrapper, a Perl script that picks a binary from
+ * /usr/lib/postgresql and costs ~100 ms per call: wrappers come after every real binary,
+ * and with `wrappers: false` they are left out (and never started).
+ */
+export async function listPgTools(
+  name: PgToolName,
+  search: ToolSearch = {},
+  options: { wrappers?: boolean } = {},
+): Promise<PgTool[]> {
+  const candidates: { path: string; source: string }[] = [];
+  const wrappers: { path: string; source: string }[] = [];
   const seen = new Set<string>();
   const file = process.platform === 'win32' ? `${name}.exe` : name;
   for (const { dir, source } of await toolDirectories(search)) {
@@ -78,12 +88,20 @@ export async function listPgTools(name: PgToolName, search: ToolSearch = {}): Pr
     const real = await realpath(path);
     if (seen.has(real)) continue;
     seen.add(real);
-    const result = await execa(path, ['--version'], { reject: false, timeout: 10_000 });
-    const parsed = parseToolVersion(String(result.stdout));
-    if (result.exitCode === 0 && parsed !== undefined)
-      found.push({ name, path, source, ...parsed });
+    (basename(real) === 'pg_wrapper' ? wrappers : candidates).push({ path, source });
   }
-  return found;
+  if (options.wrappers !== false) candidates.push(...wrappers);
+  // Ask every candidate its version at once: each answer is a process start (~10 ms).
+  const versions = await Promise.all(
+    candidates.map(async ({ path }) => {
+      const result = await execa(path, ['--version'], { reject: false, timeout: 10_000 });
+      return result.exitCode === 0 ? parseToolVersion(String(result.stdout)) : undefined;
+    }),
+  );
+  return candidates.flatMap(({ path, source }, i) => {
+    const parsed = versions[i];
+    return parsed === undefined ? [] : [{ name, path, source, ...parsed }];
+  });
 }
 
 /**
@@ -95,7 +113,19 @@ export async function findPgTool(
   requirements: ToolRequirement[],
   search: ToolSearch = {},
 ): Promise<PgTool> {
-  const tools = await listPgTools(name, search);
+  const needed = Math.max(0, ...requirements.map((r) => r.major));
+  const direct = await listPgTools(name, search, { wrappers: false });
+  const fit = direct.find((tool) => tool.major >= needed);
+  if (fit !== undefined) return fit;
+  return pickTool(await listPgTools(name, search), name, requirements);
+}
+
+/** findPgTool's choice among tools already listed (see listPgTools). */
+export function pickTool(
+  tools: PgTool[],
+  name: PgToolName,
+  requirements: ToolRequirement[],
+): PgTool {
   const needed = Math.max(0, ...requirements.map((r) => r.major));
   const fit = tools.find((tool) => tool.major >= needed);
   if (fit !== undefined) return fit;
