@@ -1,23 +1,29 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { measureCase } from './lib/case.js';
 import { buildRepositories, EXCLUDED, psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
-import { measure } from './lib/harness.js';
+import { chooseLoader, loadContenders } from './lib/loaders.js';
 import { openBenchProject, writeProject } from './lib/projects.js';
-import { dropDatabase } from './lib/server.js';
-import { onPath, runTool } from './lib/tools.js';
+import { onPath } from './lib/tools.js';
 
 /**
- * Building: each corpus (and the example repository) loaded into a fresh database by dbfast
- * (applyRepository: the template builder's loader) and by `psql -X -q -v ON_ERROR_STOP=1
- * -1 -f …` with the same files in the same order, taking turns. Creating and dropping the
- * fresh database is off the clock for both.
+ * Building: each corpus (and the example repository) loaded by dbfast and by `psql -X -q
+ * -v ON_ERROR_STOP=1 -1 -f …` with the same files in the same order, taking turns (see
+ * lib/loaders.js for what exactly is on the clock).
  */
 export async function run(ctx) {
   const { lib, server } = ctx;
-  if (typeof lib.applyRepository !== 'function') {
-    ctx.unavailable('build', 'applyRepository is not exported by dist/index.js yet');
+  const mode = chooseLoader(lib);
+  if (mode === undefined) {
+    ctx.unavailable('build', 'neither applyRepository nor ensureTemplate is exported yet');
     return;
+  }
+  if (mode === 'template') {
+    ctx.unavailable(
+      'build · applyRepository',
+      'not exported: measuring ensureTemplate({ force: true }) instead',
+    );
   }
   if ((await onPath('psql')) === undefined) {
     ctx.unavailable('build', 'psql is not on the PATH');
@@ -31,17 +37,10 @@ export async function run(ctx) {
     [roles],
   );
   const existed = new Set(rows.map((row) => row.rolname));
-  let counter = 0;
-  const fresh = async () => {
-    const database = ctx.name(`b${++counter}`);
-    await server.admin.query(`CREATE DATABASE ${lib.databaseIdent(database)}`);
-    return database;
-  };
-  const drop = (database) => dropDatabase(lib, server.admin, database);
   try {
-    for (const repo of repos) {
+    for (const [index, repo] of repos.entries()) {
       const configPath = await writeProject(join(ctx.tmp, `build-${repo.name}`), {
-        templateName: ctx.name('b'),
+        templateName: ctx.name(`b${index}`),
         repository: repo.path,
         settings: repo.settings,
       });
@@ -53,34 +52,29 @@ export async function run(ctx) {
         .join(' ');
       const psqlName = repo.singleTransaction ? 'psql -1 -f' : 'psql -f (autocommit)';
       ctx.progress(`building ${repo.name}`);
-      const measurements = await measure(
-        [
-          {
-            name: 'dbfast applyRepository',
-            role: 'dbfast',
-            prepare: fresh,
-            run: (database) => lib.applyRepository(project, { database }),
-            cleanup: drop,
-          },
-          {
-            name: psqlName,
-            prepare: fresh,
-            run: (database) =>
-              runTool(server, 'psql', [...args, '-d', database], {
-                env: pgoptions === '' ? {} : { PGOPTIONS: pgoptions },
-              }),
-            cleanup: drop,
-          },
-        ],
+      const contenders = loadContenders(ctx, {
+        mode,
+        project,
+        args,
+        env: pgoptions === '' ? {} : { PGOPTIONS: pgoptions },
+        psqlName,
+        tag: `b${index}_`,
+      });
+      const { measurements, comparisons, notes } = await measureCase(
+        ctx,
+        contenders,
         { warmup: 1, iterations: ctx.iterations(7, 3) },
+        ([dbfast, psql]) => [compare('build.corpus_vs_psql', dbfast, psql)],
       );
       const bytes = (await Promise.all(files.map((f) => stat(f.absolutePath)))).reduce(
         (sum, s) => sum + s.size,
         0,
       );
-      const notes = repo.singleTransaction
-        ? []
-        : ['psql runs in autocommit: -1 fails on CREATE INDEX CONCURRENTLY and COMMIT inside DO'];
+      if (!repo.singleTransaction) {
+        notes.push(
+          'psql runs in autocommit: -1 fails on CREATE INDEX CONCURRENTLY and COMMIT inside DO',
+        );
+      }
       if (Object.keys(repo.settings).length > 0) {
         notes.push(`session settings: ${JSON.stringify(repo.settings)} (PGOPTIONS for psql)`);
       }
@@ -88,7 +82,7 @@ export async function run(ctx) {
         scenario: 'build',
         case: `${repo.name} (${files.length} files, ${(bytes / 1024).toFixed(0)} kB)`,
         measurements,
-        comparisons: [compare('build.corpus_vs_psql', measurements[0], measurements[1])],
+        comparisons,
         notes,
       });
     }

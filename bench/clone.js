@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { measureCase } from './lib/case.js';
 import { compare } from './lib/gates.js';
-import { measure, sleep } from './lib/harness.js';
+import { sleep } from './lib/harness.js';
 import { cliHas, openHandle, runCli, writeProject } from './lib/projects.js';
 import { dropDatabase } from './lib/server.js';
 import { onPath, runTool } from './lib/tools.js';
@@ -158,22 +159,27 @@ async function measureTemplate(ctx, template, tools) {
 
     const big = template.key === 'big';
     ctx.progress(`cloning the ${template.label} (${strategy})`);
-    const measurements = await measure(contenders, {
-      warmup: big || ctx.quick ? 1 : 2,
-      iterations: big ? ctx.iterations(8, 3) : ctx.iterations(30, 8),
-    });
+    const comparisonsOf = (measurements) => {
+      const by = (name) => measurements.find((m) => m.name === name);
+      const list = [compare('clone.library_vs_raw', by('clone()'), by('raw CREATE DATABASE'))];
+      if (tools.cli && tools.createdb) {
+        list.push(compare('clone.cli_vs_createdb', by('dbfast clone (CLI)'), by('createdb -T')));
+      }
+      if (pool !== undefined) list.push(compare('clone.pool_claim', by('pool claim')));
+      return list;
+    };
+    const { measurements, comparisons, notes } = await measureCase(
+      ctx,
+      contenders,
+      {
+        warmup: big || ctx.quick ? 1 : 2,
+        iterations: big ? ctx.iterations(8, 3) : ctx.iterations(30, 8),
+      },
+      comparisonsOf,
+    );
     if (cloneFiles) await server.admin.query('RESET file_copy_method');
     await handle.close();
     await pool?.close();
-    const by = (name) => measurements.find((m) => m.name === name);
-    const comparisons = [compare('clone.library_vs_raw', by('clone()'), by('raw CREATE DATABASE'))];
-    if (tools.cli && tools.createdb) {
-      comparisons.push(
-        compare('clone.cli_vs_createdb', by('dbfast clone (CLI)'), by('createdb -T')),
-      );
-    }
-    if (pool !== undefined) comparisons.push(compare('clone.pool_claim', by('pool claim')));
-    const notes = [];
     if (pool !== undefined && pool.fallbacks() > 0) {
       notes.push(`${pool.fallbacks()} pool claim(s) found no ready member and cloned instead`);
     }

@@ -1,26 +1,28 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyCommand } from './lib/corpora.js';
+import { measureCase } from './lib/case.js';
+import { psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
-import { measure } from './lib/harness.js';
+import { chooseLoader, loadContenders } from './lib/loaders.js';
 import { openBenchProject, writeProject } from './lib/projects.js';
-import { dropDatabase } from './lib/server.js';
-import { onPath, runTool } from './lib/tools.js';
+import { onPath } from './lib/tools.js';
 
 /**
- * Loading a large CSV: a repository holding one items.csv, applied by dbfast (its CSV
- * loader streams the file through COPY … FROM STDIN), against psql's `\copy` of the same
- * file into the same table. The table is created in a fresh database off the clock.
+ * Loading a large CSV: a repository of one items.csv (and the one-line 0_items.sql that
+ * creates its table), applied by dbfast (its CSV loader streams the file through COPY …
+ * FROM STDIN), against `psql -1 -f 0_items.sql -c '\copy items …'` on the same files
+ * (lib/loaders.js says what else is on the clock).
  */
 const TABLE_SQL =
-  'CREATE TABLE items (id bigint, name text, amount numeric(12,2), created_at timestamptz)';
+  'CREATE TABLE items (id bigint, name text, amount numeric(12,2), created_at timestamptz);\n';
 
 export async function run(ctx) {
-  const { lib, server } = ctx;
-  if (typeof lib.applyRepository !== 'function') {
-    ctx.unavailable('load', 'applyRepository is not exported by dist/index.js yet');
+  const { lib } = ctx;
+  const mode = chooseLoader(lib);
+  if (mode === undefined) {
+    ctx.unavailable('load', 'neither applyRepository nor ensureTemplate is exported yet');
     return;
   }
   if ((await onPath('psql')) === undefined) {
@@ -34,58 +36,34 @@ export async function run(ctx) {
   ctx.progress(`writing a CSV of ${rows.toLocaleString('en')} rows`);
   await writeCsv(csv, rows);
   const mb = ((await stat(csv)).size / 1024 / 1024).toFixed(0);
+  await writeFile(join(repository, '0_items.sql'), TABLE_SQL);
   const project = openBenchProject(
     ctx,
     await writeProject(dir, { templateName: ctx.name('l'), repository }),
   );
-  const copy = await copyCommand(lib, csv, 'items.csv');
-  let counter = 0;
-  const fresh = async () => {
-    const database = ctx.name(`l${++counter}`);
-    await server.admin.query(`CREATE DATABASE ${lib.databaseIdent(database)}`);
-    const client = await server.connect(database);
-    try {
-      await client.query(TABLE_SQL);
-    } finally {
-      await client.end();
-    }
-    return database;
-  };
-  const drop = (database) => dropDatabase(lib, server.admin, database);
+  const files = await lib.scanRepository(repository, project.environment());
+  const args = await psqlArgs(lib, files, { singleTransaction: true });
   ctx.progress('loading it');
-  const measurements = await measure(
-    [
-      {
-        name: 'dbfast applyRepository (CSV)',
-        role: 'dbfast',
-        prepare: fresh,
-        run: (database) => lib.applyRepository(project, { database }),
-        cleanup: drop,
-      },
-      {
-        name: 'psql \\copy',
-        prepare: fresh,
-        run: (database) =>
-          runTool(server, 'psql', [
-            '-X',
-            '-q',
-            '-v',
-            'ON_ERROR_STOP=1',
-            '-d',
-            database,
-            '-c',
-            copy,
-          ]),
-        cleanup: drop,
-      },
-    ],
+  const contenders = loadContenders(ctx, {
+    mode,
+    project,
+    args,
+    env: {},
+    psqlName: 'psql -1 \\copy',
+    tag: 'l',
+  });
+  const { measurements, comparisons, notes } = await measureCase(
+    ctx,
+    contenders,
     { warmup: 1, iterations: ctx.iterations(5, 3) },
+    ([dbfast, psql]) => [compare('load.csv_vs_copy', dbfast, psql)],
   );
   ctx.report({
     scenario: 'load',
     case: `CSV, ${rows.toLocaleString('en')} rows (${mb} MB)`,
     measurements,
-    comparisons: [compare('load.csv_vs_copy', measurements[0], measurements[1])],
+    comparisons,
+    notes,
   });
 }
 

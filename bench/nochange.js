@@ -1,7 +1,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { measureCase } from './lib/case.js';
 import { compare } from './lib/gates.js';
-import { measure } from './lib/harness.js';
 import { openHandle, writeProject } from './lib/projects.js';
 
 /**
@@ -34,7 +34,8 @@ export async function run(ctx) {
     ctx.progress(`building a template of ${FILES} files (once)`);
     await handle.ensureTemplate();
     let rebuilt = 0;
-    const measurements = await measure(
+    const { measurements, comparisons, notes } = await measureCase(
+      ctx,
       [
         {
           name: 'ensureTemplate() (current)',
@@ -59,20 +60,19 @@ export async function run(ctx) {
         },
       ],
       { warmup: 3, iterations: ctx.iterations(30, 10) },
+      ([check, minimum]) => [
+        compare('build.nochange', check),
+        compare('build.nochange_vs_minimum', check, minimum),
+      ],
     );
-    const [check, minimum] = measurements;
+    if (rebuilt > 0)
+      notes.push(`the template was rebuilt ${rebuilt} time(s): it should have been current`);
     ctx.report({
       scenario: 'build',
       case: `no-change check (${FILES} files)`,
       measurements,
-      comparisons: [
-        compare('build.nochange', check),
-        compare('build.nochange_vs_minimum', check, minimum),
-      ],
-      notes:
-        rebuilt > 0
-          ? [`the template was rebuilt ${rebuilt} time(s): it should have been current`]
-          : [],
+      comparisons,
+      notes,
     });
     if (rebuilt > 0) throw new Error('ensureTemplate() rebuilt a current template');
   } finally {

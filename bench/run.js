@@ -97,6 +97,7 @@ try {
     server,
     tmp,
     quick: values.quick,
+    check: values.check,
     slowdownMs,
     /** Iterations (after warm-up) for this mode. */
     iterations: (full, quick) => (values.quick ? quick : full),

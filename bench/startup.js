@@ -1,6 +1,6 @@
 import { execa } from 'execa';
+import { measureCase } from './lib/case.js';
 import { compare } from './lib/gates.js';
-import { measure } from './lib/harness.js';
 import { childEnv, DBFAST_BIN } from './lib/tools.js';
 
 /**
@@ -10,18 +10,20 @@ import { childEnv, DBFAST_BIN } from './lib/tools.js';
 export async function run(ctx) {
   const env = childEnv(ctx.server);
   const spawn = (args) => execa(process.execPath, args, { env, extendEnv: false, stdin: 'ignore' });
-  const measurements = await measure(
+  const { measurements, comparisons, notes } = await measureCase(
+    ctx,
     [
       { name: 'dbfast --version', role: 'dbfast', run: () => spawn([DBFAST_BIN, '--version']) },
       { name: 'node -e 0', run: () => spawn(['-e', '0']) },
     ],
-    { warmup: 2, iterations: ctx.iterations(20, 8) },
+    { warmup: 2, iterations: ctx.iterations(20, 10) },
+    ([dbfast, node]) => [compare('startup.version_vs_node', dbfast, node)],
   );
-  const [dbfast, node] = measurements;
   ctx.report({
     scenario: 'startup',
     case: 'CLI start',
     measurements,
-    comparisons: [compare('startup.version_vs_node', dbfast, node)],
+    comparisons,
+    notes,
   });
 }

@@ -67,13 +67,13 @@ export const THRESHOLDS = {
     max: 1.2,
     label: 'dbfast CSV load / psql \\copy',
   },
-  // Not an issue target: chosen from measurements on the 2-core CI machine, where
-  // `dbfast --version` took about 2.2x `node -e 0` (node ~45 ms, dbfast ~100 ms: loading
-  // commander and the library). 4x leaves room for noise and fails when the CLI starts
-  // importing something heavy (or everything) eagerly.
+  // Not an issue target: chosen from measurements on this 2-core machine, where
+  // `dbfast --version` took 3.0x `node -e 0` when quiet (177 vs 59 ms: loading commander and
+  // the library) and 4.0x while other test suites ran (345 vs 87 ms). 5x leaves room for
+  // that noise and still fails when the CLI starts importing something heavy eagerly.
   'startup.version_vs_node': {
     kind: 'ratio',
-    max: 4,
+    max: 5,
     label: 'dbfast --version / node -e 0',
   },
   // Issue 7 (bench/backup.js): "backup/restore within 1.05x of pg_dump/pg_restore".
