@@ -25,7 +25,10 @@ import { type RepositoryFile, scanRepository } from './scan.js';
  * - `\i` / `\ir` include files; `\set ON_ERROR_STOP`, `\restrict`, `\unrestrict` are skipped;
  *   any other psql command is an error before anything runs (use runner = "psql").
  * - All files run in one session. Before each file the session is reset (RESET ALL) and the
- *   repository settings applied again, so every file starts in the same state.
+ *   repository settings applied again, so every file starts in the same state. Server
+ *   notices (RAISE NOTICE, "… does not exist, skipping") go to the reporter's `verbose`.
+ * - With runner = "psql", each .sql file is handed to psql (see psql-runner.ts); .csv files
+ *   still load through dbfast's own connection.
  */
 export interface ExecuteOptions {
   /** The repository root: `\i` paths and the paths in messages are relative to it. */
@@ -90,8 +93,15 @@ export async function executeFiles(
   const summary: ApplySummary = { database, files: [], statements: 0, rows: 0, durationMs: 0 };
   let client: pg.Client | undefined;
   let fresh = true;
+  /** The file being run, for notices. */
+  let current = '';
   const session = async (): Promise<pg.Client> => {
-    client ??= await connect(params, { database });
+    if (client === undefined) {
+      client = await connect(params, { database });
+      client.on('notice', (notice: { severity?: string; message?: string }) => {
+        reporter.verbose?.(`${current}: ${notice.severity ?? 'NOTICE'}: ${notice.message ?? ''}`);
+      });
+    }
     if (!fresh) await client.query('RESET ALL');
     fresh = false;
     const names = Object.keys(settings);
@@ -107,6 +117,7 @@ export async function executeFiles(
     for (const [index, file] of files.entries()) {
       reporter.progress?.({ task: 'apply', done: index, total: files.length, label: file.path });
       const t0 = performance.now();
+      current = file.path;
       const plan = plans.get(file);
       let result = { statements: 0, rows: 0 };
       let mode: FileSummary['mode'];

@@ -58,12 +58,21 @@ export function sqlError(error: unknown, at: FailedAt, functions: FunctionIndex)
   if (fields === undefined) {
     return new DbfastError('sql.failed', message, { cause: error, location });
   }
+  const hint = fields.hint ?? psqlVariableHint(fields, where);
   return new DbfastError('sql.failed', message, {
     cause: error,
     location,
     pg: fields,
-    ...(fields.hint === undefined ? {} : { hint: fields.hint }),
+    ...(hint === undefined ? {} : { hint }),
   });
+}
+
+/** A syntax error at `:name`, `:'name'` or `:"name"` is a psql variable the pg runner cannot fill in. */
+function psqlVariableHint(fields: PgErrorFields, where: Located): string | undefined {
+  if (fields.code !== '42601') return undefined;
+  if (!/^:['"]?[A-Za-z_]/.test(where.source.text.slice(where.offset, where.offset + 3)))
+    return undefined;
+  return 'This looks like a psql variable (:name), which only psql fills in: set runner = "psql" under [repository] in dbfast.toml, or write the value into the file.';
 }
 
 function locate(

@@ -300,6 +300,20 @@ describe('psql meta-commands', () => {
     expect(error2.message).toMatch(/^a\.sql:2:1: Cannot read nothere\.sql/);
   });
 
+  it('hints at runner = "psql" for a psql variable, and passes notices to verbose', async () => {
+    const root = await repo({
+      '1.sql': "DO $$ BEGIN RAISE NOTICE 'hello ẽ'; END $$;\n",
+      '2.sql': 'SELECT 1;\nALTER DATABASE :DBNAME SET x.y = 1;\n',
+    });
+    const verbose: string[] = [];
+    const error = await failure(
+      runRepo(root, database, { reporter: { verbose: (m) => verbose.push(m) } }),
+    );
+    expect(error.message).toBe('2.sql:2:16: ERROR: syntax error at or near ":"');
+    expect(error.hint).toMatch(/psql variable .*runner = "psql"/);
+    expect(verbose).toContain('1.sql: NOTICE: hello ẽ');
+  });
+
   it('names any other command with its file:line and points at runner = "psql", before running anything', async () => {
     const root = await repo({
       '1.sql': 'CREATE TABLE never (id int);',
