@@ -208,3 +208,24 @@ function located(
     },
   });
 }
+
+/**
+ * The files that `files` include with `\i` / `\ir` and that are not repository files
+ * themselves (absolute paths, sorted), so a template fingerprint can cover them. Files that
+ * cannot be planned are skipped here: running them reports the problem.
+ */
+export async function includedFiles(
+  root: string,
+  files: { absolutePath: string; kind: string }[],
+): Promise<string[]> {
+  const own = new Set(files.map((f) => f.absolutePath));
+  const found = new Set<string>();
+  for (const file of files) {
+    if (file.kind !== 'sql') continue;
+    const plan = await planFile(file.absolutePath, { root, metas: 'lenient' }).catch(
+      () => undefined,
+    );
+    for (const path of plan?.files ?? []) if (!own.has(path)) found.add(path);
+  }
+  return [...found].sort();
+}

@@ -2,6 +2,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRepository } from '../../src/sql/executor.js';
+import { includedFiles } from '../../src/sql/plan.js';
 import { tempProject } from '../helpers/project.js';
 import { createDatabase, dropDatabases, query } from '../helpers/server.js';
 import { columnOf, failure, removeRepo, rowCounts, runRepo, tempRepo } from './helpers.js';
@@ -288,6 +289,19 @@ describe('psql meta-commands', () => {
       ),
     );
     expect(error.message).toBe('x/inc.sql:3:8: ERROR: column "nope" does not exist');
+  });
+
+  it('lists included files outside the repository files, for the fingerprint', async () => {
+    const root = await repo({
+      'sql/main.sql': '\\ir ../shared/a.sql\n\\i sql/b.sql\n\\gset\n',
+      'sql/b.sql': 'SELECT 1;',
+      'shared/a.sql': 'SELECT 2;',
+    });
+    const files = [
+      { absolutePath: join(root, 'sql/main.sql'), kind: 'sql' },
+      { absolutePath: join(root, 'sql/b.sql'), kind: 'sql' },
+    ];
+    expect(await includedFiles(root, files)).toEqual([join(root, 'shared/a.sql')]);
   });
 
   it('stops on an include cycle and a missing include, with file:line', async () => {
