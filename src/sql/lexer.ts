@@ -221,8 +221,8 @@ function track(st: StatementState, word: string): void {
 /** Split a backslash command line into its name and its arguments. */
 export function parseMeta(line: string): { command: string; args: string } {
   const body = line.replace(/\r$/, '').slice(1);
-  // A name is letters (\ir, \gset) or one other character (\., \!, \?).
-  const m = /^[A-Za-z]+/.exec(body);
+  // A name is a word (\ir, \gset, \include_relative) or one other character (\., \!, \?).
+  const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(body);
   const command = m === null ? body.slice(0, 1) : m[0];
   return { command, args: body.slice(command.length).trim() };
 }

@@ -116,10 +116,9 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
       const meta = { source, meta: segment };
       const name = segment.command;
       if (name === 'i' || name === 'include' || name === 'ir' || name === 'include_relative') {
-        const base =
-          name.startsWith('ir') || name === 'include_relative' ? dirname(path) : options.root;
+        const base = name === 'ir' || name === 'include_relative' ? dirname(path) : options.root;
         const target = resolve(base, unquote(segment.args));
-        if (options.metas === 'lenient' && stack.includes(target)) continue;
+        if (options.metas === 'lenient' && [...stack, path].includes(target)) continue;
         await visit(target, [...stack, path], meta);
       } else if (SKIPPED.has(name) || (name === 'set' && /^ON_ERROR_STOP\b/i.test(segment.args))) {
         // Harmless here: dbfast always stops at the first error, and \restrict only guards psql.

@@ -293,7 +293,7 @@ describe('psql meta-commands', () => {
 
   it('lists included files outside the repository files, for the fingerprint', async () => {
     const root = await repo({
-      'sql/main.sql': '\\ir ../shared/a.sql\n\\i sql/b.sql\n\\gset\n',
+      'sql/main.sql': '\\include_relative ../shared/a.sql\n\\i sql/b.sql\n\\gset\n\\ir main.sql\n',
       'sql/b.sql': 'SELECT 1;',
       'shared/a.sql': 'SELECT 2;',
     });

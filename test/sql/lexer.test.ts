@@ -187,6 +187,10 @@ describe('lex: psql meta-commands', () => {
   it('parses names and arguments', () => {
     expect(parseMeta('\\ir  a b  \r')).toEqual({ command: 'ir', args: 'a b' });
     expect(parseMeta('\\.')).toEqual({ command: '.', args: '' });
+    expect(parseMeta('\\include_relative x.sql')).toEqual({
+      command: 'include_relative',
+      args: 'x.sql',
+    });
     expect(parseMeta('\\!ls')).toEqual({ command: '!', args: 'ls' });
   });
 });
