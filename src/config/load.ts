@@ -194,6 +194,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
       runner: get<Runner>(repository, 'runner') ?? 'pg',
       extraInputs: (get<string[]>(repository, 'extra_inputs') ?? []).map(rootPath),
       settings: get<Record<string, string>>(repository, 'settings') ?? {},
+      variables: get<Record<string, string>>(repository, 'variables') ?? {},
     },
     environments,
     defaultEnvironment: envNames.includes('local') ? 'local' : (envNames[0] as string),

@@ -53,6 +53,7 @@ export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
       runner: { type: 'string', oneOf: ['pg', 'psql'] },
       extra_inputs: strings,
       settings: { type: 'string-map' },
+      variables: { type: 'string-map' },
     },
   },
   environments: {

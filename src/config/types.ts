@@ -73,6 +73,8 @@ export interface ResolvedConfig {
     extraInputs: string[];
     /** Session settings applied before each file runs (e.g. search_path). */
     settings: Record<string, string>;
+    /** psql variables (`-v name=value`) for the psql runner. */
+    variables: Record<string, string>;
   };
   environments: Record<string, EnvironmentConfig>;
   /** The environment used when a command is given no --env. */

@@ -3,7 +3,6 @@ import { appendFile, chown, mkdir, readFile, stat, symlink, writeFile } from 'no
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { execa } from 'execa';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError, errorMessage } from '../errors.js';
 import { processAlive, withLockFile } from './lockfile.js';
@@ -189,7 +188,7 @@ async function run(
   dir: string,
 ): Promise<void> {
   try {
-    await execa(file, args, {
+    await (await loadExeca())(file, args, {
       ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       // pg_ctl leaves the server running; its output goes to the log file, not to us.
       stdin: 'ignore',
@@ -241,4 +240,9 @@ export async function embeddedStatus(dir: string): Promise<EmbeddedStatus> {
     pid: running?.pid,
     version: version?.trim(),
   };
+}
+
+/** execa is loaded on first use: most commands never start a process, and it is slow to import. */
+async function loadExeca(): Promise<typeof import('execa').execa> {
+  return (await import('execa')).execa;
 }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { DbfastError } from '../errors.js';
 
 /** An unprivileged OS user to run PostgreSQL as (initdb and postgres refuse to run as root). */
@@ -26,7 +25,7 @@ export async function resolveOsUser(
     `dbfast runs as root; PostgreSQL refuses to. Creating the unprivileged OS user "${FALLBACK_USER}" to run the embedded server.`,
   );
   try {
-    await execa('useradd', [
+    await (await loadExeca())('useradd', [
       '--system',
       '--no-create-home',
       '--shell',
@@ -54,8 +53,13 @@ export async function resolveOsUser(
 }
 
 async function lookup(name: string): Promise<OsUser | undefined> {
-  const uid = await execa('id', ['-u', name], { reject: false });
-  const gid = await execa('id', ['-g', name], { reject: false });
+  const uid = await (await loadExeca())('id', ['-u', name], { reject: false });
+  const gid = await (await loadExeca())('id', ['-g', name], { reject: false });
   if (uid.exitCode !== 0 || gid.exitCode !== 0) return undefined;
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** execa is loaded on first use: most commands never start a process, and it is slow to import. */
+async function loadExeca(): Promise<typeof import('execa').execa> {
+  return (await import('execa')).execa;
 }

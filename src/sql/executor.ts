@@ -180,6 +180,7 @@ export async function applyRepository(
     settings: repository.settings,
     runner: repository.runner,
     reporter: project.reporter,
+    variables: repository.variables,
     ...(server.binDir === undefined ? {} : { binDir: server.binDir }),
   });
 }

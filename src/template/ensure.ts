@@ -201,8 +201,15 @@ async function build(
  */
 export async function abandonOwnBuilds(project: Project): Promise<string[]> {
   return project.withClient(async (client) => {
-    const entries = await listDbfastDatabases(client, { prefix: `${project.config.database.templateName}_` });
-    const mine = entries.filter((e) => e.metadata?.dbfast === 'build' && e.metadata.pid === process.pid && e.metadata.host === hostname());
+    const entries = await listDbfastDatabases(client, {
+      prefix: `${project.config.database.templateName}_`,
+    });
+    const mine = entries.filter(
+      (e) =>
+        e.metadata?.dbfast === 'build' &&
+        e.metadata.pid === process.pid &&
+        e.metadata.host === hostname(),
+    );
     for (const entry of mine) await dropDatabase(client, entry.name);
     return mine.map((e) => e.name);
   });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { relative, sep } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
+import { planFile } from '../sql/plan.js';
 import { scanRepository } from '../sql/scan.js';
 import { expandGlob } from './glob-files.js';
 import { HashCache } from './hash-cache.js';
@@ -40,6 +42,23 @@ export async function computeFingerprint(
   repositoryFiles.forEach((file, i) => {
     files[file.path] = hashes[i] as string;
   });
+  // Files pulled in with \i / \ir that are not repository files themselves: their content
+  // is part of the result too. Which files a file includes is cached by its hash.
+  const own = new Set(repositoryFiles.map((file) => file.absolutePath));
+  for (const file of repositoryFiles) {
+    if (file.kind !== 'sql') continue;
+    const included = await cache.derived(`includes:${files[file.path]}`, async () => {
+      const plan = await planFile(file.absolutePath, {
+        root: config.repository.path,
+        metas: 'lenient',
+      }).catch(() => undefined);
+      return plan?.files ?? [];
+    });
+    for (const path of included) {
+      if (own.has(path)) continue;
+      files[relative(config.repository.path, path).split(sep).join('/')] = await cache.hash(path);
+    }
+  }
   const extraInputs: Record<string, string> = {};
   for (const glob of config.repository.extraInputs) {
     const matches = await expandGlob(glob);
@@ -64,6 +83,7 @@ export async function computeFingerprint(
       excludeFiles: env.excludeFiles,
       runner: config.repository.runner,
       settings: Object.entries(config.repository.settings).sort(),
+      variables: Object.entries(config.repository.variables).sort(),
     }),
   );
   const hash = sha256(

@@ -6,6 +6,12 @@ interface Entry {
   size: number;
   mtimeMs: number;
   sha256: string;
+  recordedAt: number;
+}
+
+interface CacheFile {
+  hashes: Record<string, Entry>;
+  derived: Record<string, string[]>;
 }
 
 /**
@@ -17,29 +23,29 @@ interface Entry {
 export class HashCache {
   static readonly RACY_MS = 2000;
   #path: string;
-  #entries: Record<string, Entry & { recordedAt: number }>;
+  #data: CacheFile;
   #dirty = false;
 
-  private constructor(path: string, entries: Record<string, Entry & { recordedAt: number }>) {
+  private constructor(path: string, data: CacheFile) {
     this.#path = path;
-    this.#entries = entries;
+    this.#data = data;
   }
 
   static async open(rootDir: string): Promise<HashCache> {
     const path = join(rootDir, '.dbfast', 'cache', 'hashes.json');
     const text = await readFile(path, 'utf8').catch(() => '{}');
-    let entries = {};
+    let data: Partial<CacheFile> = {};
     try {
-      entries = JSON.parse(text);
+      data = JSON.parse(text) as Partial<CacheFile>;
     } catch {
       // A corrupt cache is only a slower check: start over.
     }
-    return new HashCache(path, entries);
+    return new HashCache(path, { hashes: data.hashes ?? {}, derived: data.derived ?? {} });
   }
 
   async hash(path: string): Promise<string> {
     const info = await stat(path);
-    const known = this.#entries[path];
+    const known = this.#data.hashes[path];
     if (
       known !== undefined &&
       known.size === info.size &&
@@ -51,7 +57,7 @@ export class HashCache {
     const sha256 = createHash('sha256')
       .update(await readFile(path))
       .digest('hex');
-    this.#entries[path] = {
+    this.#data.hashes[path] = {
       size: info.size,
       mtimeMs: info.mtimeMs,
       sha256,
@@ -61,13 +67,26 @@ export class HashCache {
     return sha256;
   }
 
+  /**
+   * A value derived from file contents (keyed by their hash, so it never goes stale),
+   * computed once and kept with the hashes.
+   */
+  async derived(key: string, compute: () => Promise<string[]>): Promise<string[]> {
+    const known = this.#data.derived[key];
+    if (known !== undefined) return known;
+    const value = await compute();
+    this.#data.derived[key] = value;
+    this.#dirty = true;
+    return value;
+  }
+
   /** Write the cache if it changed (atomically; a failure to write is not an error). */
   async save(): Promise<void> {
     if (!this.#dirty) return;
     const tmp = `${this.#path}.${process.pid}.tmp`;
     try {
       await mkdir(join(this.#path, '..'), { recursive: true });
-      await writeFile(tmp, JSON.stringify(this.#entries));
+      await writeFile(tmp, JSON.stringify(this.#data));
       await rename(tmp, this.#path);
       this.#dirty = false;
     } catch {

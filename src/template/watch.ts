@@ -32,7 +32,10 @@ export interface TemplateWatcher {
  * A running/run-again queue around `run`: a call while it runs schedules exactly one more
  * run after it, however many calls come in meanwhile. Resolves when the queue is idle.
  */
-export function rebuildQueue(run: () => Promise<void>): { trigger: () => Promise<void>; idle: () => Promise<void> } {
+export function rebuildQueue(run: () => Promise<void>): {
+  trigger: () => Promise<void>;
+  idle: () => Promise<void>;
+} {
   let running: Promise<void> | undefined;
   let again = false;
   const idle = (): Promise<void> => running ?? Promise.resolve();
@@ -76,15 +79,27 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
   const check = async (): Promise<void> => {
     const started = performance.now();
     try {
-      const result = await ensureTemplate(project, options.env === undefined ? {} : { env: options.env });
-      onEvent(result.built ? { type: 'built', result, ms: performance.now() - started } : { type: 'current', result });
+      const result = await ensureTemplate(
+        project,
+        options.env === undefined ? {} : { env: options.env },
+      );
+      onEvent(
+        result.built
+          ? { type: 'built', result, ms: performance.now() - started }
+          : { type: 'current', result },
+      );
     } catch (error) {
       onEvent({ type: 'error', error });
     }
   };
   const queue = rebuildQueue(check);
   const runOnce = queue.trigger;
-  const paths = [project.config.repository.path, ...project.config.repository.extraInputs.map((glob) => (hasWildcard(glob) ? dirname(glob.split('*')[0] ?? glob) : glob))];
+  const paths = [
+    project.config.repository.path,
+    ...project.config.repository.extraInputs.map((glob) =>
+      hasWildcard(glob) ? dirname(glob.split('*')[0] ?? glob) : glob,
+    ),
+  ];
   let timer: NodeJS.Timeout | undefined;
   let pending = new Set<string>();
   let closed = false;
@@ -95,7 +110,8 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
     followSymlinks: false,
     // Editors save by writing a temp file and renaming it: report that as one change.
     atomic: true,
-    ignored: (path: string) => IGNORED.some((pattern) => pattern.test(basename(path)) || pattern.test(path)),
+    ignored: (path: string) =>
+      IGNORED.some((pattern) => pattern.test(basename(path)) || pattern.test(path)),
   });
   watcher.on('all', (_event, path) => {
     if (closed) return;
