@@ -83,7 +83,19 @@ export async function readManifest(dir: string): Promise<BackupManifest> {
       { hint: 'This folder is not a complete dbfast backup.', cause: error },
     );
   }
-  if (value.manifestVersion !== 1 || !Array.isArray(value.files) || typeof value.id !== 'string') {
+  // Paths in a manifest are only ever inside the backup folder: a manifest that says
+  // otherwise (edited by hand, or crafted) must not make dbfast read elsewhere.
+  const inside = (path: unknown): boolean =>
+    typeof path === 'string' &&
+    (path === ARCHIVE_NAME || path.startsWith(`${ARCHIVE_NAME}/`)) &&
+    !path.split('/').includes('..');
+  if (
+    value.manifestVersion !== 1 ||
+    !Array.isArray(value.files) ||
+    typeof value.id !== 'string' ||
+    value.archive !== ARCHIVE_NAME ||
+    !value.files.every((file) => inside(file?.path))
+  ) {
     throw new DbfastError(
       'backup.bad_manifest',
       `${join(dir, MANIFEST_FILE)} is not a dbfast backup manifest (version 1).`,

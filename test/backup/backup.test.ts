@@ -113,6 +113,14 @@ describe('backups (PostgreSQL 15 at 127.0.0.1:5432)', () => {
       const recorded = JSON.parse(await readFile(join(dir, 'verified.json'), 'utf8'));
       expect(recorded).toMatchObject({ ok: false, by: 'verify' });
       expect((await listBackups(temp.project))[0]?.verified).toBe('failed');
+      // A manifest pointing outside its folder is not a manifest.
+      const manifestPath = join(dir, 'manifest.json');
+      const original = await readFile(manifestPath, 'utf8');
+      const crafted = JSON.parse(original);
+      crafted.files[0].path = 'dump/../../../etc/passwd';
+      await writeFile(manifestPath, JSON.stringify(crafted));
+      expect((await listBackups(temp.project))[0]?.problem).toContain('not a dbfast backup');
+      await writeFile(manifestPath, original);
       // A damaged backup is never restored.
       const error = await failure(restoreBackup(temp.project, { id, to: `${source}_never` }));
       expect(error.code).toBe('restore.corrupt');

@@ -66,6 +66,7 @@ describe('dbfast backup prune (files)', () => {
       const manifest = {
         ...e.manifest,
         manifestVersion: 1,
+        archive: 'dump',
         files: [],
         startedAt: new Date(Date.now() - d * DAY).toISOString(),
       };
