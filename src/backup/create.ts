@@ -20,7 +20,7 @@ import {
 } from './manifest.js';
 import { resolveSource, type SourceOptions } from './source.js';
 import { backupStamp, sourceSegment } from './store.js';
-import { findPgTool } from './tools.js';
+import { findPgTool, listPgTools, type PgToolName } from './tools.js';
 
 export interface CreateBackupOptions extends SourceOptions {
   /** Default: `[backups] format`. */
@@ -66,8 +66,14 @@ export async function createBackup(
   const progress = (done: number, label: string): void =>
     reporter.progress?.({ task: `backup ${source.name}`, done, total: 4, label });
   progress(0, 'connecting');
-  const server = await withClient(source.params, serverInfo, { database: source.database });
   const search = { binDir: config.server.binDir };
+  // The tools are listed while the server answers: the choice needs its version.
+  const direct = (name: PgToolName) => listPgTools(name, search, { wrappers: false });
+  const [server, dumps, restores] = await Promise.all([
+    withClient(source.params, serverInfo, { database: source.database }),
+    direct('pg_dump'),
+    direct('pg_restore'),
+  ]);
   const needs = [{ major: server.major, purpose: `dump PostgreSQL ${server.version} at ${where}` }];
   if (compressionMinMajor(compression) > 0) {
     needs.push({
@@ -75,11 +81,12 @@ export async function createBackup(
       purpose: `write ${compression?.method} compression`,
     });
   }
-  const pgDump = await findPgTool('pg_dump', needs, search);
+  const pgDump = await findPgTool('pg_dump', needs, search, dumps);
   const pgRestore = await findPgTool(
     'pg_restore',
     [{ major: pgDump.major, purpose: `read archives of pg_dump ${pgDump.version}` }],
     search,
+    restores,
   );
 
   const started = new Date();

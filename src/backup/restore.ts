@@ -65,6 +65,16 @@ export interface RestoreResult {
 
 /** What a restore would do, read from the server, without changing anything. */
 export async function planRestore(project: Project, options: RestoreOptions): Promise<RestorePlan> {
+  const parts = await planParts(project, options);
+  const exists = await withClient(parts.target.params, (c) => databaseExists(c, parts.database));
+  return { ...parts, exists, replacing: exists && !parts.asTemplate };
+}
+
+/** The plan minus what only the server knows (whether the target exists). */
+async function planParts(
+  project: Project,
+  options: RestoreOptions,
+): Promise<Omit<RestorePlan, 'exists' | 'replacing'> & { dir: string }> {
   const entry = await findBackup(project.config.backups.dir, options.id);
   const manifest = entry.manifest as BackupManifest;
   const target = await resolveTarget(project, options.remote);
@@ -78,16 +88,7 @@ export async function planRestore(project: Project, options: RestoreOptions): Pr
   const database = asTemplate
     ? templateNameFor(project.config.database.templateName, manifest)
     : checkTargetName(options.to as string, target);
-  const exists = await withClient(target.params, (client) => databaseExists(client, database));
-  return {
-    id: entry.id,
-    manifest,
-    target,
-    database,
-    exists,
-    replacing: exists && !asTemplate,
-    asTemplate,
-  };
+  return { id: entry.id, dir: entry.dir, manifest, target, database, asTemplate };
 }
 
 /**
@@ -101,24 +102,10 @@ export async function restoreBackup(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   const started = Date.now();
-  const plan = await planRestore(project, options);
-  const { manifest, target, database } = plan;
-  requireConfirmations(target, database, plan.replacing, options);
-  const progress = (done: number, label: string): void =>
-    project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 3, label });
-  const entry = await findBackup(project.config.backups.dir, plan.id);
-  // The checksums are checked while pg_restore reads the same files: nothing is published
-  // before both are done, and a damaged backup only ever costs the scratch database.
-  const checking = checkFiles(entry.dir, manifest, options.signal).then(
-    (problems) => ({ problems, error: undefined as unknown }),
-    (error: unknown) => ({ problems: [] as string[], error }),
-  );
-  const intact = async (): Promise<void> => {
-    const { problems, error } = await checking;
-    if (error !== undefined) throw error;
-    if (problems.length > 0) throw damaged(plan.id, problems);
-  };
-  const pgRestore = await findPgTool(
+  const parts = await planParts(project, options);
+  const { manifest, target, database } = parts;
+  // Found while the connection opens; awaited (and its error thrown) only where needed.
+  const finding = findPgTool(
     'pg_restore',
     [
       {
@@ -128,20 +115,35 @@ export async function restoreBackup(
     ],
     { binDir: project.config.server.binDir },
   );
+  finding.catch(() => undefined);
   const jobs =
     options.jobs ?? Math.max(project.config.backups.jobs, Math.min(4, availableParallelism()));
   const stamp = backupStamp(new Date());
 
   return withClient(target.params, async (client) => {
-    const server = await serverInfo(client);
-    if (plan.asTemplate && plan.exists) {
-      return result(plan, undefined, true, started);
-    }
+    const exists = await databaseExists(client, database);
+    const plan: RestorePlan = { ...parts, exists, replacing: exists && !parts.asTemplate };
+    requireConfirmations(target, database, plan.replacing, options);
+    if (plan.asTemplate && plan.exists) return result(plan, undefined, true, started);
+    const pgRestore = await finding;
+    const progress = (done: number, label: string): void =>
+      project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 3, label });
+    // The checksums are checked while pg_restore reads the same files: nothing is published
+    // before both are done, and a damaged backup only ever costs the scratch database.
+    const checking = checkFiles(parts.dir, manifest, options.signal).then(
+      (problems) => ({ problems, error: undefined as unknown }),
+      (error: unknown) => ({ problems: [] as string[], error }),
+    );
+    const intact = async (): Promise<void> => {
+      const { problems, error } = await checking;
+      if (error !== undefined) throw error;
+      if (problems.length > 0) throw damaged(plan.id, problems);
+    };
     const scratch = await freeName(client, database, `_restore_${stamp.toLowerCase()}`);
     await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
     try {
       progress(1, `pg_restore into ${scratch}`);
-      const archive = join(entry.dir, manifest.archive);
+      const archive = join(parts.dir, manifest.archive);
       const settings = { jobs, noAcl: options.noAcl === true };
       await runTool(restoreCommand(pgRestore, target.params, scratch, archive, settings), options);
       await intact();
@@ -151,7 +153,7 @@ export async function restoreBackup(
         await finishAsTemplate(client, scratch, database, {
           id: plan.id,
           manifest,
-          server,
+          server: await serverInfo(client),
           buildMs: Date.now() - started,
         });
         return result(plan, undefined, false, started);

@@ -112,9 +112,11 @@ export async function findPgTool(
   name: PgToolName,
   requirements: ToolRequirement[],
   search: ToolSearch = {},
+  /** `listPgTools(name, search, { wrappers: false })`, when the caller already has it. */
+  listed?: PgTool[],
 ): Promise<PgTool> {
   const needed = Math.max(0, ...requirements.map((r) => r.major));
-  const direct = await listPgTools(name, search, { wrappers: false });
+  const direct = listed ?? (await listPgTools(name, search, { wrappers: false }));
   const fit = direct.find((tool) => tool.major >= needed);
   if (fit !== undefined) return fit;
   return pickTool(await listPgTools(name, search), name, requirements);
