@@ -54,6 +54,12 @@ export { databaseIdent, quoteIdent, validateDatabaseName } from './server/identi
 export type { ServerInfo } from './server/info.js';
 export { serverInfo } from './server/info.js';
 export { connectionUrl, redactUrl } from './server/url.js';
+export type { EnvironmentSummary, EnvironmentValidation } from './sql/environments.js';
+export {
+  assertEnvironmentValid,
+  listEnvironments,
+  validateEnvironment,
+} from './sql/environments.js';
 export type { ApplyOptions, ApplySummary, ExecuteOptions, FileSummary } from './sql/executor.js';
 export { applyRepository, executeFiles } from './sql/executor.js';
 export type { Segment } from './sql/lexer.js';

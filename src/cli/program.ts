@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerApply } from './commands/apply.js';
 import { registerBackup } from './commands/backup.js';
 import { registerClone } from './commands/clone.js';
 import { registerDrop } from './commands/drop.js';
+import { registerEnvironments, registerValidateEnv } from './commands/environments.js';
 import { registerGc } from './commands/gc.js';
 import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
@@ -45,9 +47,12 @@ Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
     );
   registerInit(program);
   registerStatus(program);
+  registerEnvironments(program);
+  registerValidateEnv(program);
   registerServer(program);
   registerSeed(program);
   registerClone(program);
+  registerApply(program);
   registerList(program);
   registerDrop(program);
   registerTemplate(program);

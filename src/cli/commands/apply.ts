@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { formatDuration } from '../../duration.js';
+import {
+  type ApplySummary,
+  applyRepository,
+  DbfastError,
+  isDbfastError,
+  type Project,
+  validateDatabaseName,
+} from '../../index.js';
+import { action } from '../context.js';
+import { table } from '../output.js';
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description("run an environment's files into an existing database (no template involved)")
+    .requiredOption('-d, --db <name>', 'the database to run the files in (it must exist)')
+    .option('-e, --env <name>', 'environment (default: local, else the first one)')
+    .addHelpText(
+      'after',
+      `
+Runs the files in order, each in its own transaction, and stops at the first error, which it
+prints as file:line:col with the lines around it (exit code 1). With -v, one line per file.
+
+Examples:
+  $ dbfast apply --db scratch
+  $ dbfast -v apply --db scratch --env test
+  $ dbfast apply --db scratch --json`,
+    )
+    .action(
+      action(async (ctx, options: { db: string; env?: string }) => {
+        validateDatabaseName(options.db);
+        const project = ctx.project();
+        const env = project.environment(options.env).name;
+        await requireDatabase(project, options.db);
+        const summary = await applyRepository(project, { database: options.db, env });
+        const lines = ctx.output.verbose ? [fileTable(summary), ''] : [];
+        lines.push(
+          `applied ${count(summary.files.length, 'file')} of ${env} to ${summary.database}: ` +
+            `${count(summary.statements, 'statement')}, ${count(summary.rows, 'row')} in ${formatDuration(summary.durationMs)}`,
+        );
+        return { json: { ok: true, env, ...summary }, text: lines.join('\n') };
+      }),
+    );
+}
+
+/**
+ * Connect once before running anything, so a missing database is reported as such even when
+ * the environment selects no file or runs through psql, and with a hint that fits `apply`
+ * (the connection error's own hint speaks of the URL, which --db overrides).
+ */
+async function requireDatabase(project: Project, database: string): Promise<void> {
+  try {
+    await project.withClient(async () => undefined, database);
+  } catch (error) {
+    if (!isDbfastError(error) || error.code !== 'server.database_missing') throw error;
+    throw new DbfastError(error.code, error.message, {
+      hint: `apply needs an existing database: create an empty one first (createdb ${database}), or use \`dbfast clone ${database}\` for a copy of the template with the files already applied.`,
+      cause: error,
+      ...(error.pg === undefined ? {} : { pg: error.pg }),
+    });
+  }
+}
+
+function fileTable(summary: ApplySummary): string {
+  return table(
+    ['file', 'mode', 'statements', 'rows', 'time'],
+    summary.files.map((file) => [
+      file.path,
+      file.mode,
+      file.statements,
+      file.rows,
+      formatDuration(file.durationMs),
+    ]),
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

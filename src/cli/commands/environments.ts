@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { assertEnvironmentValid, listEnvironments, validateEnvironment } from '../../index.js';
+import { action } from '../context.js';
+import { table } from '../output.js';
+
+export function registerEnvironments(program: Command): void {
+  program
+    .command('environments')
+    .description('list the environments: files selected, directories included and excluded')
+    .addHelpText(
+      'after',
+      `
+The default environment (used when a command gets no --env) is marked "default".
+
+Examples:
+  $ dbfast environments
+  $ dbfast environments --json`,
+    )
+    .action(
+      action(async (ctx) => {
+        const environments = await listEnvironments(ctx.project());
+        const list = (items: string[]): string => (items.length === 0 ? '-' : items.join(', '));
+        const text = table(
+          ['environment', 'files', 'include', 'exclude', ''],
+          environments.map((env) => [
+            env.name,
+            env.files,
+            list([...env.includeDirectories, ...env.includeFiles]),
+            list([...env.excludeDirectories, ...env.excludeFiles]),
+            env.default ? 'default' : '',
+          ]),
+        );
+        return { json: { ok: true, environments }, text };
+      }),
+    );
+}
+
+export function registerValidateEnv(program: Command): void {
+  program
+    .command('validate-env')
+    .description("check an environment's selection against the repository")
+    .argument('<env>', 'environment to check')
+    .addHelpText(
+      'after',
+      `
+Errors (exit code 1): an include/exclude directory that does not exist, a directory both
+included and excluded, an environment that selects no files.
+Warnings (exit code 0): include_files/exclude_files globs that match nothing, files that no
+environment selects, a production-like environment (prod, production, live) selecting seed
+directories. An unknown environment exits with 2.
+
+Examples:
+  $ dbfast validate-env local
+  $ dbfast validate-env production --json`,
+    )
+    .action(
+      action(async (ctx, name: string) => {
+        const validation = await validateEnvironment(ctx.project(), name);
+        assertEnvironmentValid(validation);
+        const { style } = ctx.output;
+        const lines = [
+          style.green(`${validation.env}: ok, ${validation.files.length} files`),
+          ...validation.warnings.map((warning) => style.yellow(`warning: ${warning}`)),
+        ];
+        return { json: validation, text: lines.join('\n') };
+      }),
+    );
+}
