@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { measureCase } from './lib/case.js';
 import { buildRepositories, EXCLUDED, psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
-import { chooseLoader, loadContenders } from './lib/loaders.js';
+import { loadContenders } from './lib/loaders.js';
 import { openBenchProject, writeProject } from './lib/projects.js';
 import { onPath } from './lib/tools.js';
 
@@ -14,16 +14,9 @@ import { onPath } from './lib/tools.js';
  */
 export async function run(ctx) {
   const { lib, server } = ctx;
-  const mode = chooseLoader(lib);
-  if (mode === undefined) {
-    ctx.unavailable('build', 'neither applyRepository nor ensureTemplate is exported yet');
+  if (typeof lib.applyRepository !== 'function') {
+    ctx.unavailable('build', 'applyRepository is not exported by dist/index.js yet');
     return;
-  }
-  if (mode === 'template') {
-    ctx.unavailable(
-      'build · applyRepository',
-      'not exported: measuring ensureTemplate({ force: true }) instead',
-    );
   }
   if ((await onPath('psql')) === undefined) {
     ctx.unavailable('build', 'psql is not on the PATH');
@@ -53,7 +46,6 @@ export async function run(ctx) {
       const psqlName = repo.singleTransaction ? 'psql -1 -f' : 'psql -f (autocommit)';
       ctx.progress(`building ${repo.name}`);
       const contenders = loadContenders(ctx, {
-        mode,
         project,
         args,
         env: pgoptions === '' ? {} : { PGOPTIONS: pgoptions },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { measureCase } from './lib/case.js';
 import { psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
-import { chooseLoader, loadContenders } from './lib/loaders.js';
+import { loadContenders } from './lib/loaders.js';
 import { openBenchProject, writeProject } from './lib/projects.js';
 import { onPath } from './lib/tools.js';
 
@@ -20,9 +20,8 @@ const TABLE_SQL =
 
 export async function run(ctx) {
   const { lib } = ctx;
-  const mode = chooseLoader(lib);
-  if (mode === undefined) {
-    ctx.unavailable('load', 'neither applyRepository nor ensureTemplate is exported yet');
+  if (typeof lib.applyRepository !== 'function') {
+    ctx.unavailable('load', 'applyRepository is not exported by dist/index.js yet');
     return;
   }
   if ((await onPath('psql')) === undefined) {
@@ -45,7 +44,6 @@ export async function run(ctx) {
   const args = await psqlArgs(lib, files, { singleTransaction: true });
   ctx.progress('loading it');
   const contenders = loadContenders(ctx, {
-    mode,
     project,
     args,
     env: {},
