@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Launcher: everything lives in the built CLI (dist/cli/main.js).
-import '../dist/cli/main.js';
+// Launcher: everything lives in the built, bundled CLI (dist/cli.mjs, see scripts/bundle-cli.mjs).
+import '../dist/cli.mjs';

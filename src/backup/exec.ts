@@ -1,6 +1,6 @@
-import { execa } from 'execa';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError } from '../errors.js';
+import { loadExeca } from '../server/execa.js';
 import { scrubSecret } from '../server/url.js';
 import type { PgTool } from './tools.js';
 
@@ -61,7 +61,7 @@ export async function runTool(
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of CONFLICTING) delete env[key];
   Object.assign(env, command.env);
-  const result = await execa(command.tool.path, command.args, {
+  const result = await (await loadExeca())(command.tool.path, command.args, {
     env,
     extendEnv: false,
     reject: false,

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, readdir, realpath } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
-import { execa } from 'execa';
 import { DbfastError } from '../errors.js';
+import { loadExeca } from '../server/execa.js';
 
 /**
  * Finding pg_dump, pg_restore and psql. pg_dump refuses to dump a server of a newer major
@@ -94,7 +94,10 @@ export async function listPgTools(
   // Ask every candidate its version at once: each answer is a process start (~10 ms).
   const versions = await Promise.all(
     candidates.map(async ({ path }) => {
-      const result = await execa(path, ['--version'], { reject: false, timeout: 10_000 });
+      const result = await (await loadExeca())(path, ['--version'], {
+        reject: false,
+        timeout: 10_000,
+      });
       return result.exitCode === 0 ? parseToolVersion(String(result.stdout)) : undefined;
     }),
   );

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { GlobalOptions } from './context.js';
 
 /**
@@ -7,8 +6,8 @@ import type { GlobalOptions } from './context.js';
  * command, so `dbfast clone` returns as soon as its database exists.
  */
 export function spawnPoolRefill(globals: GlobalOptions, env: string): void {
-  const bin = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
-  const args = [bin, 'pool', 'fill', '--env', env];
+  // The script this process runs (bin/dbfast.js): the same dbfast, whatever its install path.
+  const args = [process.argv[1] as string, 'pool', 'fill', '--env', env];
   if (globals.config !== undefined) args.push('--config', globals.config);
   // The URL may hold a password: pass it through the environment, never on a command line.
   const childEnv =

@@ -5,6 +5,7 @@ import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError, errorMessage } from '../errors.js';
+import { loadExeca } from './execa.js';
 import { processAlive, withLockFile } from './lockfile.js';
 import { type OsUser, resolveOsUser } from './os-user.js';
 
@@ -240,9 +241,4 @@ export async function embeddedStatus(dir: string): Promise<EmbeddedStatus> {
     pid: running?.pid,
     version: version?.trim(),
   };
-}
-
-/** execa is loaded on first use: most commands never start a process, and it is slow to import. */
-async function loadExeca(): Promise<typeof import('execa').execa> {
-  return (await import('execa')).execa;
 }

@@ -1,4 +1,5 @@
 import { DbfastError } from '../errors.js';
+import { loadExeca } from './execa.js';
 
 /** An unprivileged OS user to run PostgreSQL as (initdb and postgres refuse to run as root). */
 export interface OsUser {
@@ -57,9 +58,4 @@ async function lookup(name: string): Promise<OsUser | undefined> {
   const gid = await (await loadExeca())('id', ['-g', name], { reject: false });
   if (uid.exitCode !== 0 || gid.exitCode !== 0) return undefined;
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
-/** execa is loaded on first use: most commands never start a process, and it is slow to import. */
-async function loadExeca(): Promise<typeof import('execa').execa> {
-  return (await import('execa')).execa;
 }

@@ -3,9 +3,9 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DbfastError, errorMessage, pgFields } from '../errors.js';
 import { quoteIdent } from '../server/identifiers.js';
+import { loadCopyFrom } from './copy-stream.js';
 import { excerpt } from './position.js';
 import type { RepositoryFile } from './scan.js';
 
@@ -76,7 +76,7 @@ export async function loadCsv(client: pg.Client, file: RepositoryFile): Promise<
   const head = await readHead(file.absolutePath);
   const statement = csvCopyStatement(file.path, parseCsvHeader(head));
   try {
-    const stream = client.query(copyFrom(statement));
+    const stream = client.query((await loadCopyFrom())(statement));
     await pipeline(createReadStream(file.absolutePath), stream);
     return stream.rowCount;
   } catch (error) {

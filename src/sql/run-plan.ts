@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { DbfastError } from '../errors.js';
 import { BatchError, runBatch } from './batch-query.js';
+import { loadCopyFrom } from './copy-stream.js';
 import type { FunctionIndex } from './functions.js';
 import type { FilePlan, Step } from './plan.js';
 import { type FailedAt, sqlError } from './sql-error.js';
@@ -83,7 +83,7 @@ async function runStep(
     const { segment } = step;
     const at: FailedAt = { source: step.source, sentOffset: segment.start, copy: segment };
     try {
-      const stream = client.query(copyFrom(segment.statement));
+      const stream = client.query((await loadCopyFrom())(segment.statement));
       await pipeline(Readable.from([Buffer.from(segment.data)]), stream);
       result.statements += 1;
       result.rows += stream.rowCount;

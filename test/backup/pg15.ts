@@ -11,9 +11,11 @@ import { uniqueName } from '../helpers/server.js';
 /**
  * The PostgreSQL 15 server at 127.0.0.1:5432 (trust auth). Backups need a pg_dump at least
  * as new as the server, and this machine's pg_dump is 15: whatever server the rest of the
- * suite runs on, backup round trips run here. Fails loudly when it is not reachable.
+ * suite runs on, backup round trips run here (or at DBFAST_TEST_BACKUP_URL). Fails loudly
+ * when it is not reachable.
  */
-export const PG15_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG15_URL =
+  process.env.DBFAST_TEST_BACKUP_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function pg15(): ConnectionParams {
   return parseConnectionUrl(PG15_URL, 'PG15 test server');
