@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { isDbfastError, watchTemplate, type WatchEvent } from '../../index.js';
 import { formatDuration } from '../../duration.js';
+import { isDbfastError, type WatchEvent, watchTemplate } from '../../index.js';
 import { action, type CommandContext } from '../context.js';
 
 export function registerWatch(program: Command): void {
@@ -20,7 +20,10 @@ Example:
     )
     .action(
       action(async (ctx, options: { env?: string }) => {
-        const watcher = watchTemplate(ctx.project(), { ...(options.env ? { env: options.env } : {}), onEvent: (event) => show(ctx, event) });
+        const watcher = watchTemplate(ctx.project(), {
+          ...(options.env ? { env: options.env } : {}),
+          onEvent: (event) => show(ctx, event),
+        });
         await watcher.ready;
         await new Promise<void>((resolve) => {
           const stop = (): void => {
@@ -41,7 +44,12 @@ Example:
 function show(ctx: CommandContext, event: WatchEvent): void {
   const { output } = ctx;
   if (output.json) {
-    const error = event.type === 'error' ? (isDbfastError(event.error) ? event.error.toJSON() : { message: String(event.error) }) : undefined;
+    const error =
+      event.type === 'error'
+        ? isDbfastError(event.error)
+          ? event.error.toJSON()
+          : { message: String(event.error) }
+        : undefined;
     process.stdout.write(`${JSON.stringify({ ...event, ...(error ? { error } : {}) })}\n`);
     return;
   }
@@ -52,20 +60,28 @@ function show(ctx: CommandContext, event: WatchEvent): void {
       process.stdout.write(`${time} watching ${event.paths.join(', ')} (Ctrl-C to stop)\n`);
       break;
     case 'change':
-      process.stdout.write(`${time} changed: ${event.paths.slice(0, 5).join(', ')}${event.paths.length > 5 ? ` and ${event.paths.length - 5} more` : ''}\n`);
+      process.stdout.write(
+        `${time} changed: ${event.paths.slice(0, 5).join(', ')}${event.paths.length > 5 ? ` and ${event.paths.length - 5} more` : ''}\n`,
+      );
       break;
     case 'building':
       break;
     case 'built':
-      process.stdout.write(`${time} ${style.green(`built ${event.result.name} in ${formatDuration(event.ms)}`)}${event.result.reasons.length ? ` (${event.result.reasons.slice(0, 3).join('; ')})` : ''}\n`);
+      process.stdout.write(
+        `${time} ${style.green(`built ${event.result.name} in ${formatDuration(event.ms)}`)}${event.result.reasons.length ? ` (${event.result.reasons.slice(0, 3).join('; ')})` : ''}\n`,
+      );
       break;
     case 'current':
       process.stdout.write(`${time} ${event.result.name} is current\n`);
       break;
     case 'error': {
       const error = event.error;
-      const message = isDbfastError(error) ? `${error.message}${error.location?.excerpt ? `\n${error.location.excerpt}` : ''}` : String(error);
-      process.stdout.write(`${time} ${style.red(`error: ${message}`)}\n${time} still watching; fix the file and save\n`);
+      const message = isDbfastError(error)
+        ? `${error.message}${error.location?.excerpt ? `\n${error.location.excerpt}` : ''}`
+        : String(error);
+      process.stdout.write(
+        `${time} ${style.red(`error: ${message}`)}\n${time} still watching; fix the file and save\n`,
+      );
       break;
     }
   }
