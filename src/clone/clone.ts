@@ -89,7 +89,7 @@ export async function resolveTemplate(
       built: false,
     };
   }
-  const template = await ensureTemplate(project, { env: env.name });
+  const template = await ensureTemplate(project, { env: env.name }, client);
   return {
     name: template.name,
     env: env.name,

@@ -72,11 +72,15 @@ export function isExpired(
 export async function ensureTemplate(
   project: Project,
   options: EnsureTemplateOptions = {},
+  connection?: pg.Client,
 ): Promise<TemplateResult> {
   const env = project.environment(options.env);
   const params = await project.connection();
   const templateName = project.config.database.templateName;
-  return withClient(params, async (client) => {
+  // The no-change check is on every clone's path: reuse the caller's connection when given.
+  const withConnection = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> =>
+    connection === undefined ? withClient(params, fn) : fn(connection);
+  return withConnection(async (client) => {
     const { major, templates } = await environmentTemplates(client, templateName, env.name);
     const fingerprint = await computeFingerprint(project.config, env, major);
     const name = templateDatabaseName(templateName, env.name, fingerprint.hash);
