@@ -5,10 +5,9 @@ import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
 import { connectionUrl } from '../server/url.js';
-import { ensureTemplate, environmentTemplates, isExpired } from '../template/ensure.js';
-import { computeFingerprint } from '../template/fingerprint.js';
+import { currentTemplate, ensureTemplate } from '../template/ensure.js';
 import { readMetadata } from '../template/metadata.js';
-import { generatedCloneName, templateDatabaseName } from '../template/names.js';
+import { generatedCloneName } from '../template/names.js';
 import { createClone } from './create.js';
 import { claimPoolMember } from './pool.js';
 
@@ -60,18 +59,7 @@ export async function resolveTemplate(
   if (options.template !== undefined)
     return explicitTemplate(client, validateDatabaseName(options.template, 'template name'), env);
   if (options.build === false) {
-    const { major, templates } = await environmentTemplates(
-      client,
-      project.config.database.templateName,
-      env.name,
-    );
-    const fingerprint = await computeFingerprint(project.config, env, major);
-    const name = templateDatabaseName(
-      project.config.database.templateName,
-      env.name,
-      fingerprint.hash,
-    );
-    const found = templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+    const { major, name, found } = await currentTemplate(project, client, env);
     if (found === undefined) {
       throw new DbfastError(
         'clone.template_stale',

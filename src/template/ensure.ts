@@ -51,6 +51,31 @@ export async function environmentTemplates(
   return { major: Math.floor(Number(version.rows[0]?.v) / 10000), templates };
 }
 
+/** An environment's templates, its current fingerprint, and the current template if it exists. */
+export interface CurrentTemplate {
+  major: number;
+  templates: { name: string; metadata: TemplateMetadata }[];
+  fingerprint: Fingerprint;
+  /** The name the current template has (whether or not it exists). */
+  name: string;
+  /** The current template, when it exists and its ttl has not passed. */
+  found: { name: string; metadata: TemplateMetadata } | undefined;
+}
+
+/** Find the current template of `env`: one query, then the fingerprint. Builds nothing. */
+export async function currentTemplate(
+  project: Project,
+  client: pg.Client,
+  env: EnvironmentConfig,
+): Promise<CurrentTemplate> {
+  const templateName = project.config.database.templateName;
+  const { major, templates } = await environmentTemplates(client, templateName, env.name);
+  const fingerprint = await computeFingerprint(project.config, env, major);
+  const name = templateDatabaseName(templateName, env.name, fingerprint.hash);
+  const found = templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+  return { major, templates, fingerprint, name, found };
+}
+
 export function isExpired(
   metadata: TemplateMetadata,
   env: EnvironmentConfig,
@@ -81,18 +106,14 @@ export async function ensureTemplate(
   const withConnection = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> =>
     connection === undefined ? withClient(params, fn) : fn(connection);
   return withConnection(async (client) => {
-    const { major, templates } = await environmentTemplates(client, templateName, env.name);
-    const fingerprint = await computeFingerprint(project.config, env, major);
-    const name = templateDatabaseName(templateName, env.name, fingerprint.hash);
-    const usable = (list: typeof templates) =>
-      list.find((t) => t.name === name && !isExpired(t.metadata, env));
-    const found = usable(templates);
+    const { fingerprint, name, found } = await currentTemplate(project, client, env);
     if (found !== undefined && options.force !== true)
       return result(found.name, found.metadata, false, []);
 
     return withAdvisoryLock(params, `template:${name}`, async () => {
+      // Another process may have built it while this one waited for the lock.
       const again = await environmentTemplates(client, templateName, env.name);
-      const built = usable(again.templates);
+      const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
       if (built !== undefined && options.force !== true)
         return result(built.name, built.metadata, false, []);
       const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];

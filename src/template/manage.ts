@@ -2,7 +2,7 @@ import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { dropDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
-import { environmentTemplates, isExpired } from './ensure.js';
+import { currentTemplate, isExpired } from './ensure.js';
 import { computeFingerprint, type Explanation, explain, explanationLines } from './fingerprint.js';
 import { listDbfastDatabases, type TemplateMetadata } from './metadata.js';
 import { templateDatabaseName } from './names.js';
@@ -26,17 +26,7 @@ export async function templateStatus(
 ): Promise<TemplateStatus> {
   const env = project.environment(options.env);
   return project.withClient(async (client) => {
-    const { major, templates } = await environmentTemplates(
-      client,
-      project.config.database.templateName,
-      env.name,
-    );
-    const fingerprint = await computeFingerprint(project.config, env, major);
-    const name = templateDatabaseName(
-      project.config.database.templateName,
-      env.name,
-      fingerprint.hash,
-    );
+    const { templates, fingerprint, name } = await currentTemplate(project, client, env);
     const exact = templates.find((t) => t.name === name);
     const latest = exact ?? templates[0];
     const base = {
