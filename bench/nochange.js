@@ -69,7 +69,7 @@ export async function run(ctx) {
       notes.push(`the template was rebuilt ${rebuilt} time(s): it should have been current`);
     ctx.report({
       scenario: 'build',
-      case: `no-change check (${FILES} files)`,
+      case: `no-change check (${FILES.toLocaleString('en')} files)`,
       measurements,
       comparisons,
       notes,

@@ -79,6 +79,8 @@ try {
     serverKind: server.kind,
     fsync: server.info.fsync,
     fileCopyMethod: server.info.fileCopyMethod,
+    // The clone strategies measured (each clone case also records the one dbfast chose).
+    strategies: server.info.major >= 15 ? ['wal_log', 'file_copy'] : ['default'],
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     dbfast: lib.VERSION,
