@@ -16,8 +16,10 @@ import { openBenchServer } from './lib/server.js';
  */
 const SCENARIOS = [
   'clone', //    clone: raw CREATE DATABASE, clone(), pool claim, CLI, createdb -T
+  'parallel', // 32 dbfast clone processes at once vs 32 createdb -T
   'build', //    template build per corpus vs psql -1 -f
   'nochange', // ensureTemplate when nothing changed, 1,000 files
+  'watch', //    dbfast watch: file save to ready template vs the rebuild alone
   'load', //     a large CSV vs psql \copy
   'startup', //  dbfast --version vs node -e 0
   'backup', //   issue 7: dbfast backup/restore vs pg_dump/pg_restore (bench/backup.js)

@@ -34,7 +34,7 @@ export function formatComparison(c) {
   }
   if (c.kind === 'difference') {
     const sign = c.value >= 0 ? '+' : '-';
-    return `${sign}${Math.abs(c.value).toFixed(0)} ms (<= +${limit} ms)`;
+    return `${sign}${Math.abs(c.value).toFixed(0)} ms${limit === undefined ? '' : ` (<= +${limit} ms)`}`;
   }
   return `${c.value.toFixed(1)} ms (target ${c.target} ms, gate <= ${limit} ms)`;
 }
