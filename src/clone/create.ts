@@ -49,27 +49,34 @@ export async function createClone(
   options: CreateCloneOptions,
 ): Promise<CreatedClone> {
   const started = performance.now();
-  let choice = chooseStrategy(options.strategy, options.serverMajor, options.templateBytes);
+  let choice: StrategyChoice | undefined;
+  let fileClone = true;
   const deadline = Date.now() + IN_USE_DEADLINE_MS;
   let attempts = 0;
   for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
     attempts += 1;
     try {
-      await client.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      // One round trip: clear stray sessions off the template, and read fsync (the strategy
+      // depends on it: see strategy.ts).
+      const { rows } = await client.query<{ fsync: string }>(
+        `SELECT current_setting('fsync') AS fsync,
+                (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                  WHERE datname = $1 AND pid <> pg_backend_pid()) AS terminated`,
         [options.template],
+      );
+      choice = chooseStrategy(
+        options.strategy,
+        options.serverMajor,
+        options.templateBytes,
+        rows[0]?.fsync !== 'off',
+        fileClone,
       );
       await runCreate(client, options, choice);
       break;
     } catch (error) {
-      if (choice.cloneFiles && !isObjectInUse(error) && !isDuplicateDatabase(error)) {
+      if (choice?.cloneFiles === true && !isObjectInUse(error) && !isDuplicateDatabase(error)) {
         // copy_file_range/reflink unsupported here: fall back to a plain file copy.
-        choice = chooseStrategy(
-          options.strategy,
-          options.serverMajor,
-          options.templateBytes,
-          false,
-        );
+        fileClone = false;
         continue;
       }
       if (isDuplicateDatabase(error) && options.force === true) {

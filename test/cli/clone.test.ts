@@ -18,7 +18,7 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^template {2}\S+_local_[0-9a-f]{12}: built in /m);
     expect(result.stdout).toMatch(
-      new RegExp(`^database  ${temp.prefix}_demo: cloned \\(\\w+\\) in `, 'm'),
+      new RegExp(`^database  ${temp.prefix}_demo: cloned \\([\\w+]+\\) in `, 'm'),
     );
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(
       new RegExp(`^postgres://\\S+/${temp.prefix}_demo$`),
