@@ -2,17 +2,17 @@
  * Every gate of `npm run bench -- --check`, in one place.
  *
  * Gates compare dbfast with a baseline measured in the same run, on the same server, with
- * the two taking turns (see lib/harness.js): a ratio of medians, or a difference of medians
- * in ms. They never compare with an absolute time, because CI machines differ by 10x and
+ * the two taking turns (see lib/harness.js): the median of the per-round ratios, or of the
+ * per-round differences in ms (see lib/gates.js for why paired). They never compare with an absolute time, because CI machines differ by 10x and
  * other engineers' test suites share this one. The two exceptions are the absolute targets
  * the issue names (pool claim, no-change check): they are reported against their target
  * and gated only at a generous multiple of it, to catch an order-of-magnitude regression
  * (a pool that clones instead of renaming, a check that re-reads every file) and not noise.
  *
  * kind:
- *   ratio       dbfast p50 / baseline p50        must be <= max
- *   difference  dbfast p50 - baseline p50 (ms)   must be <= max
- *   absolute    dbfast p50 (ms)                  reported against target; must be <= max
+ *   ratio       median over rounds of dbfast / baseline        must be <= max
+ *   difference  median over rounds of dbfast - baseline (ms)   must be <= max
+ *   absolute    dbfast p50 (ms)                 reported against target; must be <= max
  * gate: false reports the figure without failing the check.
  */
 export const THRESHOLDS = {
