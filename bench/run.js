@@ -133,8 +133,11 @@ try {
       continue;
     }
     const started = Date.now();
+    const reported = results.length;
     try {
       await (await import(file)).run(ctx);
+      // Nothing measured and something missing: say so in latest.json, not just "ok".
+      if (results.length === reported && entry.skipped.length > 0) entry.status = 'not available';
     } catch (error) {
       broken = true;
       entry.status = 'error';
