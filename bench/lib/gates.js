@@ -47,7 +47,8 @@ export function formatComparison(c) {
   }
   if (c.kind === 'difference') {
     const sign = c.value >= 0 ? '+' : '-';
-    return `${sign}${Math.abs(c.value).toFixed(0)} ms${limit === undefined ? '' : ` (<= +${limit} ms)`}`;
+    const target = c.target === undefined ? '' : `target +${c.target} ms, gate `;
+    return `${sign}${Math.abs(c.value).toFixed(0)} ms${limit === undefined ? '' : ` (${target}<= +${limit} ms)`}`;
   }
   return `${c.value.toFixed(1)} ms (target ${c.target} ms, gate <= ${limit} ms)`;
 }
