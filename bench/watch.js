@@ -37,7 +37,10 @@ export async function run(ctx) {
   });
   let revision = 0;
   // Every save is new content, so every save builds a new template.
-  const save = () => writeFile(edited, `-- revision ${(revision += 1)}\nSELECT ${revision};\n`);
+  const save = () => {
+    revision += 1;
+    return writeFile(edited, `-- revision ${revision}\nSELECT ${revision};\n`);
+  };
   try {
     await watcher.ready;
     const { measurements, comparisons, notes } = await measureCase(
