@@ -4,6 +4,8 @@ import { parse, TomlError } from 'smol-toml';
 import { parseDuration } from '../duration.js';
 import { DbfastError, usageError } from '../errors.js';
 import { parseConnectionUrl } from '../server/url.js';
+import { lineOf } from './line-of.js';
+import { resolveTarget } from './target.js';
 import type {
   BackupFormat,
   CloneStrategy,
@@ -12,7 +14,6 @@ import type {
   RemoteConfig,
   ResolvedConfig,
   Runner,
-  ServerTarget,
 } from './types.js';
 import { type CheckedFields, validateConfig } from './validate.js';
 
@@ -216,93 +217,4 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
     },
     pool: { size: poolSize },
   };
-}
-
-/** Precedence: --database-url > dbfast.toml [database] > DATABASE_URL / PG* > embedded. */
-function resolveTarget(
-  database: CheckedFields,
-  options: ResolveOptions,
-  problems: string[],
-): ServerTarget {
-  const attempt = (
-    source: 'flag' | 'config' | 'env',
-    build: () => ConnectionParams,
-  ): ServerTarget => {
-    try {
-      return { kind: 'external', source, connection: build() };
-    } catch (error) {
-      problems.push(`database: ${(error as Error).message}`);
-      return { kind: 'embedded', dir: join(options.rootDir, '.dbfast', 'server') };
-    }
-  };
-  const env = options.env;
-  if (options.databaseUrl !== undefined) {
-    return attempt('flag', () =>
-      parseConnectionUrl(options.databaseUrl as string, '--database-url'),
-    );
-  }
-  const url = database.url as string | undefined;
-  const host = database.host as string | undefined;
-  const passwordEnv = database.password_env as string | undefined;
-  let password: string | undefined;
-  if (passwordEnv !== undefined) {
-    password = env[passwordEnv];
-    if (password === undefined) {
-      problems.push(`database.password_env: environment variable ${passwordEnv} is not set`);
-    }
-  }
-  if (url !== undefined || host !== undefined) {
-    return attempt('config', () => {
-      const params =
-        url !== undefined && url !== ''
-          ? parseConnectionUrl(url, 'database.url')
-          : {
-              host: host ?? 'localhost',
-              port: 5432,
-              user: env.PGUSER ?? env.USER ?? 'postgres',
-              database: 'postgres',
-            };
-      if (database.port !== undefined) params.port = database.port as number;
-      if (database.user !== undefined) params.user = database.user as string;
-      if (database.database !== undefined) params.database = database.database as string;
-      if (database.sslmode !== undefined) params.sslmode = database.sslmode as string;
-      if (password !== undefined) params.password = password;
-      return params;
-    });
-  }
-  if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') {
-    return attempt('env', () => parseConnectionUrl(env.DATABASE_URL as string, 'DATABASE_URL'));
-  }
-  if (env.PGHOST !== undefined && env.PGHOST !== '') {
-    return attempt('env', () => ({
-      host: env.PGHOST as string,
-      port: env.PGPORT ? Number(env.PGPORT) : 5432,
-      user: env.PGUSER ?? env.USER ?? 'postgres',
-      database: env.PGDATABASE ?? 'postgres',
-      ...(env.PGPASSWORD ? { password: env.PGPASSWORD } : {}),
-      ...(env.PGSSLMODE ? { sslmode: env.PGSSLMODE } : {}),
-    }));
-  }
-  return { kind: 'embedded', dir: join(options.rootDir, '.dbfast', 'server') };
-}
-
-/** Best-effort line of a key path in TOML text, for error messages ("line 7"). */
-function lineOf(text: string, path: string[]): number | undefined {
-  const lines = text.split('\n');
-  let table: string[] = [];
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = (lines[i] ?? '').trim();
-    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(line);
-    if (header) {
-      table = (header[1] ?? '').split('.').map((part) => part.trim().replace(/^"|"$/g, ''));
-      if (table.join('.') === path.join('.')) return i + 1;
-      continue;
-    }
-    const key = /^("?)([A-Za-z0-9_.-]+)\1\s*=/.exec(line);
-    if (key) {
-      const full = [...table, ...(key[2] ?? '').split('.')];
-      if (full.join('.') === path.join('.')) return i + 1;
-    }
-  }
-  return undefined;
 }
