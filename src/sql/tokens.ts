@@ -173,7 +173,7 @@ export function* tokens(text: string, start = 0, end = text.length): Generator<T
 
 /**
  * The significant words of a statement, lower-cased, skipping comments: identifiers as
- * they are, other tokens as their text (strings and dollar quotes as a placeholder).
+ * they are, other tokens as their text (strings and dollar quotes as a stand-in token).
  */
 export function words(text: string, limit = Number.POSITIVE_INFINITY): string[] {
   const out: string[] = [];
