@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../server/connection.js';
 import { renameDatabase } from '../server/databases.js';
 import { databaseIdent, validateDatabaseName } from '../server/identifiers.js';
 import type { ServerInfo } from '../server/info.js';
@@ -80,14 +81,9 @@ export async function finishAsTemplate(
   const size = Number(rows[0]?.size ?? 0);
   const metadata = backupTemplateMetadata(info.id, info.manifest, info.server, info.buildMs, size);
   const ident = databaseIdent(name);
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     await writeMetadata(client, scratch, metadata);
     await renameDatabase(client, scratch, name);
     await client.query(`ALTER DATABASE ${ident} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { DbfastError, pgFields } from '../errors.js';
+import { withTransaction } from '../server/connection.js';
 import {
   databaseExists,
   dropDatabase,
@@ -33,8 +35,6 @@ export async function dropQuietly(client: pg.Client, name: string): Promise<void
   await dropDatabase(client, name).catch(() => undefined);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Put `scratch` in `target`'s place, keeping the old target as `old`. New connections to
  * the target are refused first (ALLOW_CONNECTIONS false), its sessions terminated, then
@@ -58,16 +58,15 @@ export async function swapDatabases(
     for (let attempt = 1; ; attempt += 1) {
       await terminateConnections(client, target);
       try {
-        await client.query('BEGIN');
-        await renameDatabase(client, target, old);
-        await renameDatabase(client, scratch, target);
-        await client.query(
-          `ALTER DATABASE ${databaseIdent(old)} WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`,
-        );
-        await client.query('COMMIT');
+        await withTransaction(client, async () => {
+          await renameDatabase(client, target, old);
+          await renameDatabase(client, scratch, target);
+          await client.query(
+            `ALTER DATABASE ${databaseIdent(old)} WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`,
+          );
+        });
         return;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
         // 55006: a terminated session has not exited yet; give it a moment.
         if (!isObjectInUse(error) || attempt >= 20) throw swapError(target, error);
         await sleep(100);

@@ -141,7 +141,7 @@ export function connectionError(
       return fail(
         'server.database_missing',
         `Database "${database}" does not exist on ${params.host}:${params.port}.`,
-        'Create it, or point the URL at an existing database.',
+        `Create it (createdb ${database}), or make a copy of the template with \`dbfast clone ${database}\`; or fix the database named in the URL.`,
       );
     case 'ECONNREFUSED':
       return fail(

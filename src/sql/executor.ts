@@ -3,7 +3,7 @@ import { findPgTool } from '../backup/tools.js';
 import type { ConnectionParams, Runner } from '../config/types.js';
 import type { Project } from '../project.js';
 import type { Reporter } from '../reporter.js';
-import { connect } from '../server/connection.js';
+import { connect, withTransaction } from '../server/connection.js';
 import { loadCsv } from './csv.js';
 import { FunctionIndex } from './functions.js';
 import { type FilePlan, planFile } from './plan.js';
@@ -91,17 +91,16 @@ export async function executeFiles(
       : undefined;
   const functions = new FunctionIndex();
   const summary: ApplySummary = { database, files: [], statements: 0, rows: 0, durationMs: 0 };
-  let client: pg.Client | undefined;
   let fresh = true;
   /** The file being run, for notices. */
   let current = '';
+  // Connect before anything runs, whatever the files and the runner: a missing database or a
+  // refused login is reported as such, and before any file is touched.
+  const client = await connect(params, { database });
+  client.on('notice', (notice: { severity?: string; message?: string }) => {
+    reporter.verbose?.(`${current}: ${notice.severity ?? 'NOTICE'}: ${notice.message ?? ''}`);
+  });
   const session = async (): Promise<pg.Client> => {
-    if (client === undefined) {
-      client = await connect(params, { database });
-      client.on('notice', (notice: { severity?: string; message?: string }) => {
-        reporter.verbose?.(`${current}: ${notice.severity ?? 'NOTICE'}: ${notice.message ?? ''}`);
-      });
-    }
     if (!fresh) await client.query('RESET ALL');
     fresh = false;
     const names = Object.keys(settings);
@@ -122,13 +121,7 @@ export async function executeFiles(
       let result = { statements: 0, rows: 0 };
       let mode: FileSummary['mode'];
       if (plan === undefined) {
-        const c = await session();
-        await c.query('BEGIN');
-        const rows = await loadCsv(c, file).catch(async (error: unknown) => {
-          await c.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        });
-        await c.query('COMMIT');
+        const rows = await withTransaction(await session(), (c) => loadCsv(c, file));
         result = { statements: 1, rows };
         mode = 'csv';
       } else if (psqlPath !== undefined) {
@@ -151,7 +144,7 @@ export async function executeFiles(
     }
     reporter.progress?.({ task: 'apply', done: files.length, total: files.length });
   } finally {
-    await (client as pg.Client | undefined)?.end().catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
   summary.durationMs = Math.round(performance.now() - started);
   return summary;

@@ -107,12 +107,14 @@ export async function listDbfastDatabases(
     size: string | null;
     comment: string | null;
   }>(
-    `SELECT d.datname, d.datistemplate, d.datallowconn,
-            CASE WHEN $2::boolean THEN pg_database_size(d.oid) END AS size,
-            shobj_description(d.oid, 'pg_database') AS comment
-       FROM pg_database d
-      WHERE starts_with(d.datname, $1)
-      ORDER BY d.datname`,
+    // Only labelled databases, and sizes only for them: pg_database_size stats every file of
+    // a database, and the server may hold large databases that are none of dbfast's business.
+    `SELECT datname, datistemplate, datallowconn,
+            CASE WHEN $2::boolean THEN pg_database_size(oid) END AS size, comment
+       FROM (SELECT d.*, shobj_description(d.oid, 'pg_database') AS comment FROM pg_database d
+              WHERE starts_with(d.datname, $1)) d
+      WHERE starts_with(comment, '{"dbfast"')
+      ORDER BY datname`,
     [options.prefix ?? '', options.sizes === true],
   );
   return rows

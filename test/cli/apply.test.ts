@@ -55,7 +55,10 @@ describe('dbfast apply, environments, validate-env (built CLI)', () => {
     });
     // The database does not exist yet: create it, then apply works.
     expect(json.exitCode).toBe(1);
-    expect(json.json.error).toMatchObject({ code: 'server.database_missing' });
+    expect(json.json.error).toMatchObject({
+      code: 'server.database_missing',
+      hint: expect.stringContaining(`dbfast clone ${temp.prefix}_apply_t`),
+    });
     await createDatabase(`${temp.prefix}_apply_t`);
     const ok = await runCliJson(['apply', '--db', `${temp.prefix}_apply_t`, '--env', 'test'], {
       cwd: temp.dir,
@@ -89,7 +92,7 @@ describe('dbfast apply, environments, validate-env (built CLI)', () => {
     const result = await runCli(['apply', '--db', `${temp.prefix}_nowhere`], { cwd: temp.dir });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`error: Database "${temp.prefix}_nowhere" does not exist`);
-    expect(result.stderr).toMatch(/^hint: .*create .*`dbfast clone /m);
+    expect(result.stderr).toMatch(/^hint: Create it \(createdb .*`dbfast clone /m);
     const usage = await runCli(['apply'], { cwd: temp.dir });
     expect(usage.exitCode).toBe(2);
     expect(usage.stderr).toContain("required option '-d, --db <name>' not specified");

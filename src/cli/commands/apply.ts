@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
-import {
-  type ApplySummary,
-  applyRepository,
-  DbfastError,
-  isDbfastError,
-  type Project,
-  validateDatabaseName,
-} from '../../index.js';
+import { type ApplySummary, applyRepository, validateDatabaseName } from '../../index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 
@@ -33,7 +26,6 @@ Examples:
         validateDatabaseName(options.db);
         const project = ctx.project();
         const env = project.environment(options.env).name;
-        await requireDatabase(project, options.db);
         const summary = await applyRepository(project, { database: options.db, env });
         const lines = ctx.output.verbose ? [fileTable(summary), ''] : [];
         lines.push(
@@ -43,24 +35,6 @@ Examples:
         return { json: { ok: true, env, ...summary }, text: lines.join('\n') };
       }),
     );
-}
-
-/**
- * Connect once before running anything, so a missing database is reported as such even when
- * the environment selects no file or runs through psql, and with a hint that fits `apply`
- * (the connection error's own hint speaks of the URL, which --db overrides).
- */
-async function requireDatabase(project: Project, database: string): Promise<void> {
-  try {
-    await project.withClient(async () => undefined, database);
-  } catch (error) {
-    if (!isDbfastError(error) || error.code !== 'server.database_missing') throw error;
-    throw new DbfastError(error.code, error.message, {
-      hint: `apply needs an existing database: create an empty one first (createdb ${database}), or use \`dbfast clone ${database}\` for a copy of the template with the files already applied.`,
-      cause: error,
-      ...(error.pg === undefined ? {} : { pg: error.pg }),
-    });
-  }
 }
 
 function fileTable(summary: ApplySummary): string {
