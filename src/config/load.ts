@@ -5,6 +5,7 @@ import { parseDuration } from '../duration.js';
 import { DbfastError, usageError } from '../errors.js';
 import { parseConnectionUrl } from '../server/url.js';
 import { lineOf } from './line-of.js';
+import { resolveRepository } from './repository.js';
 import { resolveTarget } from './target.js';
 import type {
   BackupFormat,
@@ -13,7 +14,6 @@ import type {
   EnvironmentConfig,
   RemoteConfig,
   ResolvedConfig,
-  Runner,
 } from './types.js';
 import { type CheckedFields, validateConfig } from './validate.js';
 
@@ -164,6 +164,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
     };
   }
 
+  const repository = resolveRepository(section('repository'), rootPath, problems);
   if (problems.length > 0) {
     throw new DbfastError(
       'config.invalid',
@@ -176,7 +177,6 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
     );
   }
 
-  const repository = section('repository');
   const backups = section('backups');
   const server = section('server');
   const maxAge = get<string>(backups, 'max_age');
@@ -189,14 +189,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
       templateName: get<string>(database, 'template_name') ?? 'dbfast',
       cloneStrategy: get<CloneStrategy>(database, 'clone_strategy') ?? 'auto',
     },
-    repository: {
-      path: rootPath(get<string>(repository, 'path') ?? 'sql'),
-      type: get<string>(repository, 'type') ?? 'sql',
-      runner: get<Runner>(repository, 'runner') ?? 'pg',
-      extraInputs: (get<string[]>(repository, 'extra_inputs') ?? []).map(rootPath),
-      settings: get<Record<string, string>>(repository, 'settings') ?? {},
-      variables: get<Record<string, string>>(repository, 'variables') ?? {},
-    },
+    repository,
     environments,
     defaultEnvironment: envNames.includes('local') ? 'local' : (envNames[0] as string),
     remotes,

@@ -54,6 +54,8 @@ export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
       extra_inputs: strings,
       settings: { type: 'string-map' },
       variables: { type: 'string-map' },
+      extensions: strings,
+      encoding: str,
     },
   },
   environments: {

@@ -73,8 +73,12 @@ export interface ResolvedConfig {
     extraInputs: string[];
     /** Session settings applied before each file runs (e.g. search_path). */
     settings: Record<string, string>;
-    /** psql variables (`-v name=value`) for the psql runner. */
+    /** psql variables: `-v name=value` for the psql runner, set before each file by the pg runner. */
     variables: Record<string, string>;
+    /** File name endings that count as repository files (`.sql`, `.csv`, `.sql.postgres` …), lower case. */
+    extensions: string[];
+    /** The client encoding SQL files start in and CSV files are written in (PostgreSQL name). */
+    encoding: string;
   };
   environments: Record<string, EnvironmentConfig>;
   /** The environment used when a command is given no --env. */

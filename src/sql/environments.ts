@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { globToRegExp } from './glob.js';
-import { listRepository, type RepositoryFile, selects } from './scan.js';
+import { listRepository, type RepositoryFile, selects, uncountedSqlFiles } from './scan.js';
 
 /** One environment as `dbfast environments` shows it. */
 export interface EnvironmentSummary {
@@ -25,7 +25,7 @@ export interface EnvironmentSummary {
  */
 export async function listEnvironments(project: Project): Promise<EnvironmentSummary[]> {
   const { config } = project;
-  const files = await listRepository(config.repository.path);
+  const files = await listRepository(config.repository.path, config.repository.extensions);
   return Object.values(config.environments).map((env) => ({
     name: env.name,
     default: env.name === config.defaultEnvironment,
@@ -65,7 +65,7 @@ export async function validateEnvironment(
 ): Promise<EnvironmentValidation> {
   const env = project.environment(name);
   const root = project.config.repository.path;
-  const all = await listRepository(root);
+  const all = await listRepository(root, project.config.repository.extensions);
   const selected = all.filter((file) => selects(env, file.path));
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -100,6 +100,12 @@ export async function validateEnvironment(
   if (orphans.length > 0) {
     warnings.push(
       `${orphans.length} file${orphans.length === 1 ? ' is' : 's are'} selected by no environment: ${listPaths(orphans)}`,
+    );
+  }
+  const uncounted = await uncountedSqlFiles(root, project.config.repository.extensions);
+  if (uncounted.length > 0) {
+    warnings.push(
+      `${uncounted.length} file${uncounted.length === 1 ? ' looks' : 's look'} like SQL but ${uncounted.length === 1 ? 'is' : 'are'} not run (the name does not end with ${project.config.repository.extensions.join(', ')}; add its ending to [repository] extensions): ${listPaths(uncounted.map((path) => ({ path })))}`,
     );
   }
   if (selected.length === 0) {
@@ -212,7 +218,7 @@ function seedDirectories(files: RepositoryFile[]): string[] {
   return [...dirs];
 }
 
-function listPaths(files: RepositoryFile[]): string {
+function listPaths(files: { path: string }[]): string {
   const shown = files.slice(0, LISTED).map((file) => file.path);
   const more = files.length - shown.length;
   return shown.join(', ') + (more > 0 ? ` … and ${more} more` : '');

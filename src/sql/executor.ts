@@ -167,7 +167,11 @@ export async function applyRepository(
   options: ApplyOptions,
 ): Promise<ApplySummary> {
   const { repository, server } = project.config;
-  const files = await scanRepository(repository.path, project.environment(options.env));
+  const files = await scanRepository(
+    repository.path,
+    project.environment(options.env),
+    repository.extensions,
+  );
   return executeFiles(await project.connection(), options.database, files, {
     root: repository.path,
     settings: repository.settings,

@@ -1,4 +1,5 @@
 import { LineTracker } from './position.js';
+import { isOn, settingChanges } from './settings.js';
 import { isSignificant, scanToken } from './tokens.js';
 
 /**
@@ -81,17 +82,29 @@ interface StatementState {
   copy: 0 | 1 | 2 | 3;
 }
 
+export interface LexOptions {
+  /**
+   * The session's standard_conforming_strings when the text starts (default on). A
+   * statement of the text that changes it (`SET standard_conforming_strings = off`)
+   * changes how the text after it is read, as psql does.
+   */
+  standardConformingStrings?: boolean;
+  /** Where to start (default 0): segments then cover text[from, length). */
+  from?: number;
+}
+
 /** Split `text` into segments. See the module comment for the guarantees. */
-export function lex(text: string): Segment[] {
+export function lex(text: string, options: LexOptions = {}): Segment[] {
   const segments: Segment[] = [];
   const lines = new LineTracker(text);
+  let scs = options.standardConformingStrings ?? true;
   const push = <S extends Segment>(segment: Omit<S, 'line' | 'column' | 'text'>): void => {
     if (segment.end <= segment.start) return;
     const at = lines.at(segment.start);
     segments.push({ ...segment, text: text.slice(segment.start, segment.end), ...at } as S);
   };
-  let pos = 0;
-  let triviaStart = 0;
+  let pos = options.from ?? 0;
+  let triviaStart = pos;
   let st: StatementState | undefined;
 
   const endStatement = (end: number, terminator: StatementSegment['terminator']): void => {
@@ -99,12 +112,15 @@ export function lex(text: string): Segment[] {
     push<TriviaSegment>({ kind: 'trivia', start: triviaStart, end: st.start });
     const empty = end - st.start === 1 && text[st.start] === ';';
     push<StatementSegment>({ kind: 'statement', start: st.start, end, terminator, empty });
+    for (const change of settingChanges(text.slice(st.start, end))) {
+      if (change.name === 'standard_conforming_strings') scs = isOn(change.value);
+    }
     triviaStart = end;
     st = undefined;
   };
 
   while (pos < text.length) {
-    const t = scanToken(text, pos);
+    const t = scanToken(text, pos, scs);
     pos = t.end;
     if (!isSignificant(t)) continue;
     if (t.type === 'meta') {

@@ -1,17 +1,30 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { DbfastError } from '../errors.js';
 import { classifyStatement } from './classify.js';
-import { type CopySegment, lex, type MetaSegment, type StatementSegment } from './lexer.js';
-import { excerpt } from './position.js';
+import { InvalidBytes } from './encoding.js';
+import type { CopySegment, MetaSegment, Segment, StatementSegment } from './lexer.js';
+import { checkedEncoding, MetaProblem, metaAction } from './meta.js';
+import { type Item, group } from './plan-steps.js';
+import { excerpt, lineColumnAt } from './position.js';
+import { isOn, settingChanges } from './settings.js';
+import { SourceReader } from './source-reader.js';
+import { interpolate } from './variables.js';
 
 /**
  * Turns a SQL file (and the files it includes with `\i` / `\ir`) into the steps the
- * executor runs, and decides how the file uses transactions. Planning reads and lexes every
- * file before anything runs, so an unsupported psql command fails before any SQL is sent.
+ * executor runs, and decides how the file uses transactions. Planning reads, decodes and
+ * lexes every file and evaluates its psql commands before anything runs, so an unsupported
+ * command, a missing include or a byte that is not valid in the file's encoding fails
+ * before any SQL is sent.
+ *
+ * What psql learns from the server as it goes, planning follows in file order, across
+ * includes: the client encoding (`SET client_encoding`, `set_config(…)`, `\encoding`: the
+ * bytes after it are decoded with it), standard_conforming_strings (the text after it is
+ * lexed with it), psql variables (`\set`, `\unset`) and `\if` branches.
  */
 
-/** A file's text, and how to name it in messages (relative to the repository root). */
+/** A file's decoded text, and how to name it in messages (relative to the repository root). */
 export interface SourceFile {
   path: string;
   absolutePath: string;
@@ -26,10 +39,27 @@ export type Step =
       start: number;
       end: number;
       statements: StatementSegment[];
+      /** The text to send when it is not the file's (psql variables filled in). */
+      sent?: { text: string; exactUntil: number };
+      /** The batch ends with a client_encoding change: set it back to UTF8 after it (see run-plan.ts). */
+      resetEncoding?: boolean;
     }
   /** A statement that must run outside a transaction block (VACUUM, … CONCURRENTLY). */
   | { kind: 'alone'; source: SourceFile; statement: StatementSegment; command: string }
-  | { kind: 'copy'; source: SourceFile; segment: CopySegment };
+  | { kind: 'copy'; source: SourceFile; segment: CopySegment }
+  /** `\copy … from 'file'`: the file's contents, decoded, through COPY … FROM STDIN. */
+  | {
+      kind: 'copy-file';
+      source: SourceFile;
+      meta: MetaSegment;
+      statement: string;
+      file: string;
+      /** The file as named in messages. */
+      name: string;
+      encoding: string;
+    }
+  /** `\echo`: a line for the verbose log. */
+  | { kind: 'echo'; source: SourceFile; text: string };
 
 export interface FilePlan {
   source: SourceFile;
@@ -41,146 +71,215 @@ export interface FilePlan {
   /** Why the file runs in autocommit mode. */
   reason?: string;
   steps: Step[];
-  /** Every file read for this plan (the file and its includes), for the fingerprint and watch. */
+  /** Every file read for this plan (the file, its includes, `\copy` files), for the fingerprint and watch. */
   files: string[];
 }
 
 export interface PlanOptions {
-  /** The repository root: `\i` paths and messages are relative to it. */
+  /** The repository root: `\i` and `\copy` paths and messages are relative to it. */
   root: string;
   /**
-   * `strict` (the pg runner): any psql command but \i, \ir, \set ON_ERROR_STOP, \restrict and
-   * \unrestrict is an error. `lenient` (the psql runner): other commands are left to psql.
+   * `strict` (the pg runner): psql commands are evaluated (see meta.ts) and what cannot
+   * run is an error. `lenient` (the psql runner): only includes are followed, the rest is
+   * left to psql.
    */
   metas?: 'strict' | 'lenient';
+  /** The client encoding a file starts in (PostgreSQL name; default UTF8). */
+  encoding?: string;
+  /** standard_conforming_strings when a file starts (default on). */
+  standardConformingStrings?: boolean;
+  /** psql variables set before the file starts (`[repository] variables`). */
+  variables?: Record<string, string>;
 }
 
 /** The first line that puts a file in autocommit mode. */
 export const NO_TRANSACTION_MARKER = /^--\s*dbfast:no-transaction\b/;
 
-const SKIPPED = new Set(['restrict', 'unrestrict']);
+type At = { source: SourceFile; segment: Segment };
 
-interface Item {
-  source: SourceFile;
-  segment: StatementSegment | CopySegment;
-  command?: string;
-}
-
-/** Plan the file at `absolutePath`. Throws a DbfastError (with file:line) for what cannot run. */
+/** Plan the file at `absolutePath`. Throws a DbfastError (with file:line:col) for what cannot run. */
 export async function planFile(absolutePath: string, options: PlanOptions): Promise<FilePlan> {
+  const strict = options.metas !== 'lenient';
+  const initialEncoding = options.encoding ?? 'UTF8';
+  const state = {
+    encoding: initialEncoding,
+    scs: options.standardConformingStrings ?? true,
+    vars: new Map(Object.entries(options.variables ?? {})),
+    /** Open \if blocks: whether the current branch runs, and whether one already ran. */
+    conds: [] as { active: boolean; taken: boolean }[],
+  };
   const files: string[] = [];
   const items: Item[] = [];
   let control: string | undefined;
 
-  const visit = async (
-    path: string,
-    stack: string[],
-    from?: { source: SourceFile; meta: MetaSegment },
-  ): Promise<SourceFile> => {
+  const visit = async (path: string, stack: string[], from?: At): Promise<SourceFile> => {
     if (stack.includes(path)) {
-      throw located(
-        from,
-        'sql.include_cycle',
-        `\\${from?.meta.command} ${from?.meta.args} includes a file that is already being included (${[...stack, path].map((p) => display(options.root, p)).join(' -> ')}).`,
-        'Remove the cycle.',
-      );
+      const chain = [...stack, path].map((p) => display(options.root, p)).join(' -> ');
+      throw located(from, 'sql.include_cycle', `${metaText(from)} includes a file that is already being included (${chain}).`, 'Remove the cycle.');
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (cause) {
       throw located(
         from,
         'sql.include_missing',
-        `Cannot read ${display(options.root, path)}${from === undefined ? '' : ` (included by \\${from.meta.command})`}: ${(cause as NodeJS.ErrnoException).code ?? cause}.`,
-        from === undefined
-          ? undefined
-          : '\\ir paths are relative to the including file; \\i paths to the repository root.',
+        `Cannot read ${display(options.root, path)}${from === undefined ? '' : ` (included by ${metaText(from).split(' ')[0]})`}: ${(cause as NodeJS.ErrnoException).code ?? cause}.`,
+        from === undefined ? undefined : '\\ir paths are relative to the including file; \\i paths to the repository root.',
       );
     }
     files.push(path);
-    const source: SourceFile = { path: display(options.root, path), absolutePath: path, text };
-    for (const segment of lex(text)) {
-      if (segment.kind === 'copy') items.push({ source, segment });
-      if (segment.kind === 'statement' && !segment.empty) {
+    const source: SourceFile = { path: display(options.root, path), absolutePath: path, text: '' };
+    const reader = new SourceReader(bytes, state.scs);
+    const fail = (segment: Segment, error: unknown): DbfastError => {
+      source.text = reader.text;
+      if (!(error instanceof MetaProblem)) return error as DbfastError;
+      return located({ source, segment }, 'sql.meta_unsupported', error.message, error.hint);
+    };
+    for (;;) {
+      let segment: Segment | undefined;
+      try {
+        segment = reader.next(state.encoding);
+      } catch (error) {
+        if (!(error instanceof InvalidBytes)) throw error;
+        throw invalidBytes(source, error);
+      }
+      if (segment === undefined) break;
+      const active = state.conds.every((c) => c.active);
+      if (segment.kind === 'trivia' || (!active && segment.kind !== 'meta')) continue;
+      if (segment.kind === 'copy') {
+        items.push({ step: { kind: 'copy', source, segment } });
+        continue;
+      }
+      if (segment.kind === 'statement') {
+        if (segment.empty) continue;
         const c = classifyStatement(segment.text);
-        if (c.kind === 'transaction-control')
-          control ??= `${c.command} at ${source.path}:${segment.line}`;
+        if (c.kind === 'transaction-control') control ??= `${c.command} at ${source.path}:${segment.line}`;
+        const ends = settingsChanged(segment, state, initialEncoding, (e) => fail(segment as Segment, e));
+        const filled = strict ? interpolate(segment.text, state.vars, state.scs) : { text: segment.text, first: -1 };
         items.push({
-          source,
-          segment,
+          step: {
+            kind: 'batch',
+            source,
+            start: segment.start,
+            end: segment.end,
+            statements: [segment],
+            ...(filled.first < 0 ? {} : { sent: { text: filled.text, exactUntil: filled.first } }),
+            ...(ends.resetEncoding ? { resetEncoding: true } : {}),
+          },
           ...(c.kind === 'no-transaction' ? { command: c.command } : {}),
+          endsBatch: ends.endsBatch || filled.first >= 0,
         });
+        continue;
       }
-      if (segment.kind !== 'meta') continue;
-      const meta = { source, meta: segment };
-      const name = segment.command;
-      if (name === 'i' || name === 'include' || name === 'ir' || name === 'include_relative') {
-        const base = name === 'ir' || name === 'include_relative' ? dirname(path) : options.root;
-        const target = resolve(base, unquote(segment.args));
-        if (options.metas === 'lenient' && [...stack, path].includes(target)) continue;
-        await visit(target, [...stack, path], meta);
-      } else if (SKIPPED.has(name) || (name === 'set' && /^ON_ERROR_STOP\b/i.test(segment.args))) {
-        // Harmless here: dbfast always stops at the first error, and \restrict only guards psql.
-      } else if (options.metas !== 'lenient') {
-        throw located(
-          meta,
-          'sql.meta_unsupported',
-          `The psql command \\${name} cannot run without psql.`,
-          'dbfast runs SQL itself and knows only \\i, \\ir, \\set ON_ERROR_STOP, \\restrict and \\unrestrict. Set runner = "psql" under [repository] in dbfast.toml to run this file with psql.',
-        );
+      let action: ReturnType<typeof metaAction>;
+      try {
+        action = metaAction(segment, { root: options.root, path, vars: state.vars });
+      } catch (error) {
+        if (strict && (active || ['if', 'elif', 'else', 'endif'].includes(segment.command))) throw fail(segment, error);
+        continue;
       }
+      if (action.kind === 'include') {
+        if (!strict && [...stack, path].includes(action.target)) continue;
+        if (!active) continue;
+        const scs = state.scs;
+        source.text = reader.text;
+        await visit(action.target, [...stack, path], { source, segment });
+        if (state.scs !== scs) reader.relex(state.scs);
+        continue;
+      }
+      if (!strict) continue;
+      try {
+        conditional(action, state.conds);
+      } catch (error) {
+        throw fail(segment, error);
+      }
+      if (!active) continue;
+      if (action.kind === 'set') {
+        if (action.value === undefined) state.vars.delete(action.name);
+        else state.vars.set(action.name, action.value);
+      } else if (action.kind === 'encoding') {
+        state.encoding = action.encoding;
+      } else if (action.kind === 'echo') {
+        items.push({ step: { kind: 'echo', source, text: action.text } });
+      } else if (action.kind === 'copy') {
+        files.push(action.file);
+        items.push({ step: { kind: 'copy-file', source, meta: segment, statement: action.statement, file: action.file, name: display(options.root, action.file), encoding: state.encoding } });
+      }
+    }
+    source.text = reader.text;
+    if (stack.length === 0 && state.conds.length > 0) {
+      throw new DbfastError('sql.meta_unsupported', `${source.path}: the file ends inside an \\if block (no \\endif).`, { hint: 'Close every \\if with \\endif.' });
     }
     return source;
   };
 
   const source = await visit(absolutePath, []);
-  const marker = NO_TRANSACTION_MARKER.test(source.text)
-    ? `the file starts with "-- dbfast:no-transaction"`
-    : undefined;
-  const reason =
-    marker ?? (control === undefined ? undefined : `it controls its own transactions (${control})`);
+  const marker = NO_TRANSACTION_MARKER.test(source.text) ? `the file starts with "-- dbfast:no-transaction"` : undefined;
+  const reason = marker ?? (control === undefined ? undefined : `it controls its own transactions (${control})`);
   const mode = reason === undefined ? 'transaction' : 'autocommit';
-  return {
-    source,
-    mode,
-    ...(reason === undefined ? {} : { reason }),
-    steps: group(items, mode),
-    files,
-  };
+  return { source, mode, ...(reason === undefined ? {} : { reason }), steps: group(items, mode), files };
 }
 
-/** Group items into steps: in transaction mode, runs of ordinary statements of one source become one batch. */
-function group(items: Item[], mode: FilePlan['mode']): Step[] {
-  const steps: Step[] = [];
-  for (const { source, segment, command } of items) {
-    if (segment.kind === 'copy') {
-      steps.push({ kind: 'copy', source, segment });
-    } else if (command !== undefined && mode === 'transaction') {
-      steps.push({ kind: 'alone', source, statement: segment, command });
-    } else {
-      const last = steps.at(-1);
-      if (mode === 'transaction' && last?.kind === 'batch' && last.source === source) {
-        last.statements.push(segment);
-        last.end = segment.end;
-      } else {
-        steps.push({
-          kind: 'batch',
-          source,
-          start: segment.start,
-          end: segment.end,
-          statements: [segment],
-        });
-      }
+/**
+ * Follow a statement's changes to standard_conforming_strings and client_encoding. Either
+ * ends the batch: the server parses a whole simple query before it runs any of it, so what
+ * follows must be sent after the change took effect.
+ */
+function settingsChanged(
+  segment: StatementSegment,
+  state: { encoding: string; scs: boolean },
+  initialEncoding: string,
+  fail: (error: unknown) => Error,
+): { endsBatch: boolean; resetEncoding: boolean } {
+  let endsBatch = false;
+  let resetEncoding = false;
+  for (const change of settingChanges(segment.text)) {
+    endsBatch = true;
+    if (change.name === 'standard_conforming_strings') {
+      state.scs = isOn(change.value);
+      continue;
     }
+    try {
+      state.encoding = change.value === undefined ? initialEncoding : checkedEncoding(change.value);
+    } catch (error) {
+      throw fail(error);
+    }
+    // The server now expects that encoding, but dbfast sends UTF-8: set it back.
+    resetEncoding = change.value !== undefined && state.encoding !== 'UTF8';
   }
-  return steps;
+  return { endsBatch, resetEncoding };
 }
 
-/** psql strips one pair of quotes around a file name. */
-function unquote(arg: string): string {
-  const m = /^'(.*)'$/.exec(arg) ?? /^"(.*)"$/.exec(arg);
-  return m?.[1] ?? arg;
+/** Track `\if` / `\elif` / `\else` / `\endif`; throws MetaProblem for one out of place. */
+function conditional(action: ReturnType<typeof metaAction>, conds: { active: boolean; taken: boolean }[]): void {
+  const top = conds.at(-1);
+  const outer = conds.slice(0, -1).every((c) => c.active);
+  if (action.kind === 'if') {
+    const live = conds.every((c) => c.active);
+    conds.push({ active: live && action.value, taken: !live || action.value });
+  } else if (action.kind === 'elif' || action.kind === 'else') {
+    if (top === undefined) throw new MetaProblem(`\\${action.kind} without \\if.`);
+    const value = action.kind === 'else' || (action.kind === 'elif' && action.value);
+    top.active = outer && !top.taken && value;
+    top.taken ||= value;
+  } else if (action.kind === 'endif') {
+    if (top === undefined) throw new MetaProblem('\\endif without \\if.');
+    conds.pop();
+  }
+}
+
+function metaText(at: At | undefined): string {
+  return at?.segment.kind === 'meta' ? `\\${at.segment.command} ${at.segment.args}` : '';
+}
+
+function invalidBytes(source: SourceFile, error: InvalidBytes): DbfastError {
+  const { line, column } = lineColumnAt(error.before, error.before.length);
+  const text = error.before + '\n';
+  return new DbfastError('sql.encoding', `${source.path}:${line}:${column}: ERROR: ${error.message}`, {
+    hint: 'Declare the file\'s encoding at its top (SET client_encoding = \'LATIN1\';), convert the file to UTF-8, or set [repository] encoding in dbfast.toml.',
+    location: { file: source.path, line, column, excerpt: excerpt(text, line, column) },
+  });
 }
 
 /** A path as shown in messages: relative to the root with `/`, or absolute when outside it. */
@@ -189,42 +288,16 @@ export function display(root: string, path: string): string {
   return rel.startsWith('..') ? path : rel.split(sep).join('/');
 }
 
-function located(
-  at: { source: SourceFile; meta: MetaSegment } | undefined,
-  code: string,
-  message: string,
-  hint?: string,
-): DbfastError {
+function located(at: At | undefined, code: string, message: string, hint?: string): DbfastError {
   if (at === undefined) return new DbfastError(code, message, hint === undefined ? {} : { hint });
-  const { source, meta } = at;
-  return new DbfastError(code, `${source.path}:${meta.line}:${meta.column}: ${message}`, {
+  const { source, segment } = at;
+  return new DbfastError(code, `${source.path}:${segment.line}:${segment.column}: ${message}`, {
     ...(hint === undefined ? {} : { hint }),
     location: {
       file: source.path,
-      line: meta.line,
-      column: meta.column,
-      excerpt: excerpt(source.text, meta.line, meta.column),
+      line: segment.line,
+      column: segment.column,
+      excerpt: excerpt(source.text, segment.line, segment.column),
     },
   });
-}
-
-/**
- * The files that `files` include with `\i` / `\ir` and that are not repository files
- * themselves (absolute paths, sorted), so a template fingerprint can cover them. Files that
- * cannot be planned are skipped here: running them reports the problem.
- */
-export async function includedFiles(
-  root: string,
-  files: { absolutePath: string; kind: string }[],
-): Promise<string[]> {
-  const own = new Set(files.map((f) => f.absolutePath));
-  const found = new Set<string>();
-  for (const file of files) {
-    if (file.kind !== 'sql') continue;
-    const plan = await planFile(file.absolutePath, { root, metas: 'lenient' }).catch(
-      () => undefined,
-    );
-    for (const path of plan?.files ?? []) if (!own.has(path)) found.add(path);
-  }
-  return [...found].sort();
 }

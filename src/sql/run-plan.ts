@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { DbfastError } from '../errors.js';
 import { BatchError, runBatch } from './batch-query.js';
+import { copyFile } from './copy-file.js';
 import { loadCopyFrom } from './copy-stream.js';
 import type { FunctionIndex } from './functions.js';
 import type { FilePlan, Step } from './plan.js';
@@ -26,17 +27,23 @@ export interface RunResult {
   rows: number;
 }
 
+/** Where `\echo` lines go (the reporter's verbose log). */
+export type EchoSink = (line: string) => void;
+
 export async function runPlan(
   client: pg.Client,
   plan: FilePlan,
   functions: FunctionIndex,
+  echo: EchoSink = () => undefined,
 ): Promise<RunResult> {
+  const runStep = (step: Step, result: RunResult): Promise<void> =>
+    runOne(client, step, functions, result, echo);
   const result: RunResult = { statements: 0, rows: 0 };
   // A file that is one batch needs no BEGIN/COMMIT: a multi-statement simple query is
   // already one all-or-nothing (implicit) transaction. One round trip for the whole file.
   const [only, ...rest] = plan.steps;
   if (plan.mode === 'transaction' && only?.kind === 'batch' && rest.length === 0) {
-    await runStep(client, only, functions, result);
+    await runStep(only, result);
     return result;
   }
   let inTransaction = false;
@@ -49,7 +56,7 @@ export async function runPlan(
           inTransaction = wanted;
         }
       }
-      await runStep(client, step, functions, result);
+      await runStep(step, result);
     }
     if (inTransaction) {
       await client.query('COMMIT');
@@ -73,12 +80,22 @@ export async function runPlan(
   }
 }
 
-async function runStep(
+async function runOne(
   client: pg.Client,
   step: Step,
   functions: FunctionIndex,
   result: RunResult,
+  echo: EchoSink,
 ): Promise<void> {
+  if (step.kind === 'echo') {
+    echo(`${step.source.path}: ${step.text}`);
+    return;
+  }
+  if (step.kind === 'copy-file') {
+    result.rows += await copyFile(client, step);
+    result.statements += 1;
+    return;
+  }
   if (step.kind === 'copy') {
     const { segment } = step;
     const at: FailedAt = { source: step.source, sentOffset: segment.start, copy: segment };
@@ -96,8 +113,9 @@ async function runStep(
   for (const statement of statements) functions.register(step.source, statement);
   const start = step.kind === 'alone' ? step.statement.start : step.start;
   const end = step.kind === 'alone' ? step.statement.end : step.end;
+  const sent = step.kind === 'batch' ? step.sent : undefined;
   try {
-    const done = await runBatch(client, step.source.text.slice(start, end));
+    const done = await runBatch(client, sent?.text ?? step.source.text.slice(start, end));
     result.statements += done.completed;
     result.rows += done.rows;
   } catch (error) {
@@ -105,9 +123,22 @@ async function runStep(
     const failed = statements[Math.min(error.completed, statements.length - 1)];
     throw sqlError(
       error.pgError,
-      { source: step.source, sentOffset: start, ...(failed ? { statement: failed } : {}) },
+      {
+        source: step.source,
+        sentOffset: start,
+        ...(failed ? { statement: failed } : {}),
+        ...(sent === undefined ? {} : { exactUntil: sent.exactUntil }),
+      },
       functions,
     );
+  }
+  if (step.kind === 'batch' && step.resetEncoding === true) {
+    // The file set a client_encoding for what follows. dbfast decodes the file itself and
+    // sends UTF-8 (node-postgres speaks nothing else), so the server must go on reading
+    // UTF-8: what psql would have sent in that encoding arrives converted, as psql's
+    // bytes would have been converted by the server. Inside the file's transaction this
+    // rolls back with it, to the UTF8 the session had before.
+    await client.query("SET client_encoding = 'UTF8'");
   }
 }
 

@@ -14,45 +14,74 @@ export interface RepositoryFile {
   kind: 'sql' | 'csv';
 }
 
-const KINDS: Record<string, RepositoryFile['kind']> = { '.sql': 'sql', '.csv': 'csv' };
+/** The endings that count when `[repository] extensions` is not set. */
+export const DEFAULT_EXTENSIONS = ['.sql', '.csv'];
+
+/** Names that look like SQL whatever their ending says: `a.sql.postgres`, `a.psql`, `a.pgsql`. */
+const SQL_LOOKING = /\.(sql|psql|pgsql)(\.[^/]*)?$/i;
 
 /**
- * Every .sql and .csv file under `root`, in natural order per path segment (`2_seed` before
- * `10_more`, `0002-a` before `00010-b`). Symbolic links are not followed (nor listed).
+ * Every file under `root` whose name ends with one of `extensions` (case does not matter),
+ * in natural order per path segment (`2_seed` before `10_more`, `0002-a` before
+ * `00010-b`). A name ending in `.csv` is a CSV file, any other a SQL file. Symbolic links
+ * are not followed (nor listed).
  */
-export async function listRepository(root: string): Promise<RepositoryFile[]> {
+export async function listRepository(
+  root: string,
+  extensions: readonly string[] = DEFAULT_EXTENSIONS,
+): Promise<RepositoryFile[]> {
+  const files: RepositoryFile[] = [];
+  for (const absolutePath of await walk(root)) {
+    const name = absolutePath.toLowerCase();
+    if (!extensions.some((ext) => name.endsWith(ext))) continue;
+    const kind = name.endsWith('.csv') ? 'csv' : 'sql';
+    files.push({ path: relative(root, absolutePath).split(sep).join('/'), absolutePath, kind });
+  }
+  return files.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/**
+ * Files under `root` that look like SQL (`*.sql.*`, `*.psql`, `*.pgsql`) but do not count
+ * as repository files with these `extensions`: probably meant to run, and silently not.
+ */
+export async function uncountedSqlFiles(
+  root: string,
+  extensions: readonly string[] = DEFAULT_EXTENSIONS,
+): Promise<string[]> {
+  const counted = new Set((await listRepository(root, extensions)).map((f) => f.absolutePath));
+  return (await walk(root))
+    .filter((path) => !counted.has(path) && SQL_LOOKING.test(path))
+    .map((path) => relative(root, path).split(sep).join('/'))
+    .sort(comparePaths);
+}
+
+/** Every regular file under `root` (absolute paths); symbolic links are not followed. */
+async function walk(root: string): Promise<string[]> {
   if (!existsSync(root)) {
     throw new DbfastError('repository.missing', `The repository folder ${root} does not exist.`, {
       hint: 'Set [repository] path in dbfast.toml (relative to the file), or run `dbfast init`.',
       exitCode: 2,
     });
   }
-  const files: RepositoryFile[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      const absolutePath = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(absolutePath);
-        continue;
-      }
-      if (!entry.isFile()) continue; // symlinks, sockets, …: not followed
-      const dot = entry.name.lastIndexOf('.');
-      const kind = dot < 0 ? undefined : KINDS[entry.name.slice(dot).toLowerCase()];
-      if (kind === undefined) continue;
-      files.push({ path: relative(root, absolutePath).split(sep).join('/'), absolutePath, kind });
+  const files: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await visit(path);
+      else if (entry.isFile()) files.push(path); // symlinks, sockets, …: not followed
     }
   };
-  await walk(root);
-  return files.sort((a, b) => comparePaths(a.path, b.path));
+  await visit(root);
+  return files;
 }
 
 /** The files an environment selects, in run order. */
 export async function scanRepository(
   root: string,
   env: EnvironmentConfig,
+  extensions: readonly string[] = DEFAULT_EXTENSIONS,
 ): Promise<RepositoryFile[]> {
-  return (await listRepository(root)).filter((file) => selects(env, file.path));
+  return (await listRepository(root, extensions)).filter((file) => selects(env, file.path));
 }
 
 /** Whether `env` selects the file at `path` (relative, `/`-separated). */

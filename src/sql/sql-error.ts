@@ -23,6 +23,12 @@ export interface FailedAt {
   /** The statement that failed, when known. */
   statement?: StatementSegment;
   copy?: CopySegment;
+  /**
+   * Set when the string sent was not the file's text (psql variables filled in): positions
+   * up to this many characters past `sentOffset` are the file's; later ones point at the
+   * statement's start.
+   */
+  exactUntil?: number;
 }
 
 interface Located {
@@ -81,6 +87,7 @@ function locate(
   functions: FunctionIndex,
 ): Located | undefined {
   if (fields.position !== undefined && Number.isFinite(fields.position)) {
+    if (at.exactUntil !== undefined && fields.position > at.exactUntil) return undefined;
     return {
       source: at.source,
       offset: offsetOfPosition(at.source.text, at.sentOffset, fields.position),

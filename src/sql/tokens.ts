@@ -45,8 +45,12 @@ export function isIdentChar(text: string, i: number): boolean {
   return ch !== undefined && IDENT_CONT.test(ch);
 }
 
-/** Scan the token that starts at `start` (which must be < text.length). */
-export function scanToken(text: string, start: number): Token {
+/**
+ * Scan the token that starts at `start` (which must be < text.length). With
+ * `standardConformingStrings` false, a backslash escapes the next character in '…' as in
+ * E'…' (the server's rule under `SET standard_conforming_strings = off`).
+ */
+export function scanToken(text: string, start: number, standardConformingStrings = true): Token {
   const ch = text[start] as string;
   const next = text[start + 1];
   if (SPACE.test(ch)) {
@@ -59,14 +63,14 @@ export function scanToken(text: string, start: number): Token {
     return tok('line-comment', start, nl < 0 ? text.length : nl);
   }
   if (ch === '/' && next === '*') return blockComment(text, start);
-  if (ch === "'") return quoted(text, start, start, "'", false);
+  if (ch === "'") return quoted(text, start, start, "'", !standardConformingStrings);
   if (ch === '"') return quoted(text, start, start, '"', false);
   if (ch === '$') return dollar(text, start);
   if (ch === '\\') {
     const nl = text.indexOf('\n', start);
     return tok('meta', start, nl < 0 ? text.length : nl);
   }
-  if (IDENT_START.test(ch)) return identOrPrefixed(text, start);
+  if (IDENT_START.test(ch)) return identOrPrefixed(text, start, standardConformingStrings);
   if (ch >= '0' && ch <= '9') {
     let i = start + 1;
     // Digits, `.`, exponents, 0x…, 1_000: anything number-like, none of it matters here.
@@ -139,14 +143,15 @@ function dollar(text: string, start: number): Token {
   return tok('dollar', start, close + delimiter.length);
 }
 
-function identOrPrefixed(text: string, start: number): Token {
+function identOrPrefixed(text: string, start: number, scs: boolean): Token {
   let i = start + 1;
   while (i < text.length && IDENT_CONT.test(text[i] as string)) i += 1;
   const word = text.slice(start, i);
   const after = text[i];
   if (i - start === 1 && after === "'") {
-    // E'…' takes backslash escapes; N'…', B'…', X'…' are ordinary quoted strings.
-    const escapes = word === 'E' || word === 'e';
+    // E'…' takes backslash escapes; N'…', B'…', X'…' are ordinary quoted strings (which
+    // take them too when standard_conforming_strings is off).
+    const escapes = word === 'E' || word === 'e' || !scs;
     return quoted(text, start, i, "'", escapes);
   }
   if ((word === 'U' || word === 'u') && after === '&') {

@@ -37,7 +37,11 @@ export async function computeFingerprint(
 ): Promise<Fingerprint> {
   const cache = await HashCache.open(config.rootDir);
   const files: Record<string, string> = {};
-  const repositoryFiles = await scanRepository(config.repository.path, env);
+  const repositoryFiles = await scanRepository(
+    config.repository.path,
+    env,
+    config.repository.extensions,
+  );
   const hashes = await Promise.all(repositoryFiles.map((file) => cache.hash(file.absolutePath)));
   repositoryFiles.forEach((file, i) => {
     files[file.path] = hashes[i] as string;

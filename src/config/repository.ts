@@ -1,0 +1,41 @@
+import { canonicalEncoding } from '../sql/encoding.js';
+import { DEFAULT_EXTENSIONS } from '../sql/scan.js';
+import type { ResolvedConfig, Runner } from './types.js';
+import type { CheckedFields } from './validate.js';
+
+
+/**
+ * `[repository]`, resolved: relative paths against the config file's folder, extensions
+ * lower-cased, the encoding by its canonical PostgreSQL name. Problems are added to
+ * `problems` (all of them, with the others of the file).
+ */
+export function resolveRepository(
+  fields: CheckedFields,
+  rootPath: (path: string) => string,
+  problems: string[],
+): ResolvedConfig['repository'] {
+  const get = <T>(key: string): T | undefined => fields[key] as T | undefined;
+  const extensions = get<string[]>('extensions') ?? DEFAULT_EXTENSIONS;
+  for (const ext of extensions) {
+    if (!/^\.[^/\\]+$/.test(ext))
+      problems.push(`repository.extensions: "${ext}" must start with a dot, as in ".sql"`);
+  }
+  if (extensions.length === 0) problems.push('repository.extensions: list at least one ending');
+  const encoding = get<string>('encoding') ?? 'UTF8';
+  const canonical = canonicalEncoding(encoding);
+  if (canonical === undefined || canonical.unsafe === true) {
+    problems.push(
+      `repository.encoding: "${encoding}" is not an encoding dbfast can read (UTF8, LATIN1, WIN1252, …)`,
+    );
+  }
+  return {
+    path: rootPath(get<string>('path') ?? 'sql'),
+    type: get<string>('type') ?? 'sql',
+    runner: get<Runner>('runner') ?? 'pg',
+    extraInputs: (get<string[]>('extra_inputs') ?? []).map(rootPath),
+    settings: get<Record<string, string>>('settings') ?? {},
+    variables: get<Record<string, string>>('variables') ?? {},
+    extensions: extensions.map((ext) => ext.toLowerCase()),
+    encoding: canonical?.name ?? 'UTF8',
+  };
+}
