@@ -46,7 +46,9 @@ export async function projectStatus(project: Project): Promise<StatusReport> {
     if (target.kind === 'external') server.url = connectionUrl(target.connection);
   }
   const exists = existsSync(config.repository.path);
-  const files = exists ? await listRepository(config.repository.path, config.repository.extensions) : [];
+  const files = exists
+    ? await listRepository(config.repository.path, config.repository.extensions)
+    : [];
   return {
     config: { path: config.configPath, rootDir: config.rootDir },
     server,

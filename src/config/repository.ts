@@ -3,7 +3,6 @@ import { DEFAULT_EXTENSIONS } from '../sql/scan.js';
 import type { ResolvedConfig, Runner } from './types.js';
 import type { CheckedFields } from './validate.js';
 
-
 /**
  * `[repository]`, resolved: relative paths against the config file's folder, extensions
  * lower-cased, the encoding by its canonical PostgreSQL name. Problems are added to

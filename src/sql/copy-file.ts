@@ -24,10 +24,19 @@ export async function copyFile(client: pg.Client, step: CopyFileStep): Promise<n
   try {
     bytes = await readFile(step.file);
   } catch (cause) {
-    throw new DbfastError('sql.copy_missing', `${at}: \\copy cannot read ${name}: ${(cause as NodeJS.ErrnoException).code ?? cause}.`, {
-      hint: '\\copy paths are relative to the repository root.',
-      location: { file: source.path, line: meta.line, column: meta.column, excerpt: excerpt(source.text, meta.line, meta.column) },
-    });
+    throw new DbfastError(
+      'sql.copy_missing',
+      `${at}: \\copy cannot read ${name}: ${(cause as NodeJS.ErrnoException).code ?? cause}.`,
+      {
+        hint: '\\copy paths are relative to the repository root.',
+        location: {
+          file: source.path,
+          line: meta.line,
+          column: meta.column,
+          excerpt: excerpt(source.text, meta.line, meta.column),
+        },
+      },
+    );
   }
   let text: string;
   try {
@@ -35,9 +44,13 @@ export async function copyFile(client: pg.Client, step: CopyFileStep): Promise<n
   } catch (error) {
     if (!(error instanceof InvalidBytes)) throw error;
     const { line, column } = lineColumnAt(error.before, error.before.length);
-    throw new DbfastError('sql.encoding', `${name}:${line}:${column}: ERROR: ${error.message} (read by \\copy at ${at})`, {
-      hint: 'Declare the data file\'s encoding before the \\copy (\\encoding LATIN1), or convert the file to UTF-8.',
-    });
+    throw new DbfastError(
+      'sql.encoding',
+      `${name}:${line}:${column}: ERROR: ${error.message} (read by \\copy at ${at})`,
+      {
+        hint: "Declare the data file's encoding before the \\copy (\\encoding LATIN1), or convert the file to UTF-8.",
+      },
+    );
   }
   try {
     const stream = client.query((await loadCopyFrom())(step.statement));
@@ -46,11 +59,15 @@ export async function copyFile(client: pg.Client, step: CopyFileStep): Promise<n
   } catch (error) {
     const fields = pgFields(error);
     const line = Number(/^COPY [^,]+, line (\d+)/m.exec(fields?.where ?? '')?.[1] ?? 1);
-    throw new DbfastError('sql.failed', `${name}:${line}:1: ERROR: ${errorMessage(error)} (\\copy at ${at})`, {
-      cause: error,
-      location: { file: name, line, column: 1, excerpt: excerpt(text, line, 1) },
-      ...(fields === undefined ? {} : { pg: fields }),
-      ...(fields?.hint === undefined ? {} : { hint: fields.hint }),
-    });
+    throw new DbfastError(
+      'sql.failed',
+      `${name}:${line}:1: ERROR: ${errorMessage(error)} (\\copy at ${at})`,
+      {
+        cause: error,
+        location: { file: name, line, column: 1, excerpt: excerpt(text, line, 1) },
+        ...(fields === undefined ? {} : { pg: fields }),
+        ...(fields?.hint === undefined ? {} : { hint: fields.hint }),
+      },
+    );
   }
 }

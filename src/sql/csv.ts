@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { DbfastError, errorMessage, pgFields } from '../errors.js';
 import { quoteIdent } from '../server/identifiers.js';
 import { loadCopyFrom } from './copy-stream.js';
+import { decodeLoosely, decoderStream } from './encoding.js';
 import { excerpt } from './position.js';
 import type { RepositoryFile } from './scan.js';
 
@@ -72,12 +73,20 @@ export function parseCsvHeader(text: string): string[] {
 }
 
 /** Copy a CSV file into its table on `client` (inside the caller's transaction). */
-export async function loadCsv(client: pg.Client, file: RepositoryFile): Promise<number> {
-  const head = await readHead(file.absolutePath);
+export async function loadCsv(
+  client: pg.Client,
+  file: RepositoryFile,
+  encoding = 'UTF8',
+): Promise<number> {
+  const head = await readHead(file.absolutePath, encoding);
   const statement = csvCopyStatement(file.path, parseCsvHeader(head));
   try {
     const stream = client.query((await loadCopyFrom())(statement));
-    await pipeline(createReadStream(file.absolutePath), stream);
+    // UTF-8 goes as it is (the server checks it); another encoding is converted on the way.
+    const decoded = decoderStream(encoding);
+    await (decoded === undefined
+      ? pipeline(createReadStream(file.absolutePath), stream)
+      : pipeline(createReadStream(file.absolutePath), decoded, stream));
     return stream.rowCount;
   } catch (error) {
     // COPY counts the header as line 1, like the file does.
@@ -99,12 +108,13 @@ export async function loadCsv(client: pg.Client, file: RepositoryFile): Promise<
 }
 
 /** The first 64 KiB of a file: enough for any header row. */
-async function readHead(path: string): Promise<string> {
+async function readHead(path: string, encoding: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(65_536);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
+    const bytes = buffer.subarray(0, bytesRead);
+    return encoding === 'UTF8' ? bytes.toString('utf8') : decodeLoosely(bytes, encoding);
   } finally {
     await handle.close();
   }

@@ -106,7 +106,8 @@ export function canonicalEncoding(name: string): { name: string; unsafe?: boolea
 export class InvalidBytes extends Error {
   readonly byteOffset: number;
   readonly before: string;
-  readonly bytes: string;
+  /** The refused bytes. */
+  readonly raw: Uint8Array;
 
   constructor(encoding: string, byteOffset: number, before: string, bytes: Uint8Array) {
     const hex = [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
@@ -117,7 +118,7 @@ export class InvalidBytes extends Error {
     );
     this.byteOffset = byteOffset;
     this.before = before;
-    this.bytes = hex;
+    this.raw = bytes;
   }
 }
 
@@ -134,8 +135,14 @@ export function decode(bytes: Buffer, start: number, end: number, encoding: stri
   if (!text.includes('\uFFFD') && !text.includes('\0')) return text;
   const bad = decoder === 'utf8' ? invalidUtf8(slice) : invalidSingle(text);
   if (bad === undefined) return text;
-  const before = decoder === 'utf8' ? slice.subarray(0, bad.at).toString('utf8') : text.slice(0, bad.at);
-  throw new InvalidBytes(encoding, start + bad.at, before, slice.subarray(bad.at, bad.at + bad.length));
+  const before =
+    decoder === 'utf8' ? slice.subarray(0, bad.at).toString('utf8') : text.slice(0, bad.at);
+  throw new InvalidBytes(
+    encoding,
+    start + bad.at,
+    before,
+    slice.subarray(bad.at, bad.at + bad.length),
+  );
 }
 
 let loaded: typeof import('iconv-lite') | undefined;
@@ -147,6 +154,18 @@ let loaded: typeof import('iconv-lite') | undefined;
 function iconv(): typeof import('iconv-lite') {
   loaded ??= createRequire(import.meta.url)('iconv-lite') as typeof import('iconv-lite');
   return loaded;
+}
+
+/** `bytes` in `encoding`, with U+FFFD for what does not decode (for headers, never sent). */
+export function decodeLoosely(bytes: Buffer, encoding: string): string {
+  const decoder = DECODERS[encoding] ?? 'utf8';
+  return decoder === 'utf8' ? bytes.toString('utf8') : iconv().decode(bytes, decoder);
+}
+
+/** A stream decoding `encoding` to text, or undefined for UTF-8 (sent as it is). */
+export function decoderStream(encoding: string): NodeJS.ReadWriteStream | undefined {
+  const decoder = DECODERS[encoding] ?? 'utf8';
+  return decoder === 'utf8' ? undefined : iconv().decodeStream(decoder);
 }
 
 /** For iconv's single-byte (and EUC) tables: a U+FFFD or NUL is a refused byte. */
@@ -166,7 +185,8 @@ export function invalidUtf8(bytes: Uint8Array): { at: number; length: number } |
       i += 1;
       continue;
     }
-    const n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const n =
+      b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (n === 0 || i + n > bytes.length) return { at: i, length: Math.min(2, bytes.length - i) };
     const b1 = bytes[i + 1] as number;
     // Overlong forms, surrogates and code points above U+10FFFF are invalid (RFC 3629).

@@ -10,6 +10,7 @@ import { type FilePlan, planFile } from './plan.js';
 import { runWithPsql } from './psql-runner.js';
 import { runPlan } from './run-plan.js';
 import { type RepositoryFile, scanRepository } from './scan.js';
+import { isOn } from './settings.js';
 
 /**
  * Runs a repository's files against one database, in order, and stops at the first error.
@@ -22,8 +23,9 @@ import { type RepositoryFile, scanRepository } from './scan.js';
  *   a file that has one and fails after it keeps what ran before it.
  * - Files that start with `-- dbfast:no-transaction` or contain BEGIN/COMMIT of their own run
  *   statement by statement in autocommit mode, as psql would run them.
- * - `\i` / `\ir` include files; `\set ON_ERROR_STOP`, `\restrict`, `\unrestrict` are skipped;
- *   any other psql command is an error before anything runs (use runner = "psql").
+ * - psql commands (`\i`, `\ir`, `\set`, `\copy` from a file, `\if` …) are evaluated while
+ *   planning (see meta.ts); what the pg runner cannot honour is an error before anything runs.
+ * - Files are read as bytes and decoded with the encoding they declare (encoding.ts).
  * - All files run in one session. Before each file the session is reset (RESET ALL) and the
  *   repository settings applied again, so every file starts in the same state. Server
  *   notices (RAISE NOTICE, "… does not exist, skipping") go to the reporter's `verbose`.
@@ -37,8 +39,10 @@ export interface ExecuteOptions {
   settings?: Record<string, string>;
   runner?: Runner;
   reporter?: Reporter;
-  /** psql variables (`-v name=value`), for the psql runner only. */
+  /** psql variables: `-v name=value` for psql, set before each file by the pg runner. */
   variables?: Record<string, string>;
+  /** The client encoding SQL files start in and CSV files are written in (default UTF8). */
+  encoding?: string;
   /** Folder holding psql (`[server] bin_dir`), for the psql runner. */
   binDir?: string;
 }
@@ -82,6 +86,9 @@ export async function executeFiles(
       await planFile(file.absolutePath, {
         root: options.root,
         metas: runner === 'psql' ? 'lenient' : 'strict',
+        encoding: options.encoding ?? 'UTF8',
+        standardConformingStrings: isOn(settings.standard_conforming_strings),
+        variables: options.variables ?? {},
       }),
     );
   }
@@ -121,7 +128,9 @@ export async function executeFiles(
       let result = { statements: 0, rows: 0 };
       let mode: FileSummary['mode'];
       if (plan === undefined) {
-        const rows = await withTransaction(await session(), (c) => loadCsv(c, file));
+        const rows = await withTransaction(await session(), (c) =>
+          loadCsv(c, file, options.encoding),
+        );
         result = { statements: 1, rows };
         mode = 'csv';
       } else if (psqlPath !== undefined) {
@@ -133,7 +142,9 @@ export async function executeFiles(
         });
         mode = 'psql';
       } else {
-        result = await runPlan(await session(), plan, functions);
+        result = await runPlan(await session(), plan, functions, (line) =>
+          reporter.verbose?.(line),
+        );
         mode = plan.mode;
       }
       const durationMs = Math.round(performance.now() - t0);
@@ -178,6 +189,7 @@ export async function applyRepository(
     runner: repository.runner,
     reporter: project.reporter,
     variables: repository.variables,
+    encoding: repository.encoding,
     ...(server.binDir === undefined ? {} : { binDir: server.binDir }),
   });
 }

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { canonicalEncoding } from './encoding.js';
 import type { MetaSegment } from './lexer.js';
 import { isSignificant, tokens } from './tokens.js';
-import { interpolate, splitArgs } from './variables.js';
+import { splitArgs } from './variables.js';
 
 /**
  * What the pg runner makes of a psql backslash command, decided while planning (before
@@ -49,7 +49,10 @@ export function metaAction(meta: MetaSegment, ctx: MetaContext): MetaAction {
     try {
       return splitArgs(meta.args, ctx.vars);
     } catch (error) {
-      throw new MetaProblem(`\\${name} uses ${(error as Error).message}, which dbfast never runs.`, RUNNER_HINT);
+      throw new MetaProblem(
+        `\\${name} uses ${(error as Error).message}, which dbfast never runs.`,
+        RUNNER_HINT,
+      );
     }
   };
   if (INCLUDES.has(name)) {
@@ -62,7 +65,9 @@ export function metaAction(meta: MetaSegment, ctx: MetaContext): MetaAction {
     if (variable === undefined || !/^[A-Za-z0-9_\u0080-\uffff]+$/.test(variable)) {
       // psql lists its variables for a bare \set: nothing to do in a build.
       if (variable === undefined && name === 'set') return { kind: 'skip' };
-      throw new MetaProblem(`\\${name} needs a variable name (letters, digits and _), got "${variable ?? ''}".`);
+      throw new MetaProblem(
+        `\\${name} needs a variable name (letters, digits and _), got "${variable ?? ''}".`,
+      );
     }
     if (variable === 'ON_ERROR_STOP') return { kind: 'skip' };
     return { kind: 'set', name: variable, value: name === 'unset' ? undefined : values.join('') };
@@ -74,11 +79,13 @@ export function metaAction(meta: MetaSegment, ctx: MetaContext): MetaAction {
   }
   if (name === 'echo' || name === 'qecho') {
     const words = args();
-    const newline = words[0] === '-n' ? words.shift() : undefined;
-    return { kind: 'echo', text: words.join(' ') + (newline === undefined ? '' : '') };
+    if (words[0] === '-n') words.shift(); // no newline: one log line either way
+    return { kind: 'echo', text: words.join(' ') };
   }
-  if (name === 'copy') return copyAction(interpolate(meta.args, ctx.vars).text, ctx);
-  if (name === 'if' || name === 'elif') return { kind: name, value: psqlBoolean(name, args().join(' ')) };
+  // psql takes \copy's line as it is: no variables are filled in there.
+  if (name === 'copy') return copyAction(meta.args, ctx);
+  if (name === 'if' || name === 'elif')
+    return { kind: name, value: psqlBoolean(name, args().join(' ')) };
   if (name === 'else' || name === 'endif') return { kind: name };
   throw new MetaProblem(`The psql command \\${name} cannot run without psql.`, RUNNER_HINT);
 }
@@ -86,7 +93,11 @@ export function metaAction(meta: MetaSegment, ctx: MetaContext): MetaAction {
 /** The canonical name of an encoding a file declares, or a MetaProblem. */
 export function checkedEncoding(value: string): string {
   const encoding = canonicalEncoding(value);
-  if (encoding === undefined) throw new MetaProblem(`"${value}" is not an encoding dbfast can decode.`, 'Use one of PostgreSQL\'s encoding names, such as UTF8, LATIN1 or WIN1252.');
+  if (encoding === undefined)
+    throw new MetaProblem(
+      `"${value}" is not an encoding dbfast can decode.`,
+      "Use one of PostgreSQL's encoding names, such as UTF8, LATIN1 or WIN1252.",
+    );
   if (encoding.unsafe === true)
     throw new MetaProblem(
       `dbfast cannot read files in ${encoding.name}: its characters may contain the bytes of \\ and ', which the pg runner cannot split safely.`,
@@ -119,7 +130,7 @@ function copyAction(args: string, ctx: MetaContext): MetaAction {
     return { kind: 'copy', statement: statement.trim(), file: resolve(ctx.root, where) };
   }
   throw new MetaProblem(
-    '\\copy is supported only from a file (\\copy table FROM \'file\' …).',
+    "\\copy is supported only from a file (\\copy table FROM 'file' …).",
     'Write COPY … FROM stdin with the data in the file, or set runner = "psql" under [repository].',
   );
 }

@@ -32,7 +32,11 @@ export function group(items: Item[], mode: FilePlan['mode']): Step[] {
     }
     const last = steps.at(-1);
     const joins =
-      mode === 'transaction' && open && step.sent === undefined && last?.kind === 'batch' && last.source === step.source;
+      mode === 'transaction' &&
+      open &&
+      step.sent === undefined &&
+      last?.kind === 'batch' &&
+      last.source === step.source;
     if (joins && statement !== undefined) {
       last.statements.push(statement);
       last.end = step.end;

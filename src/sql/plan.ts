@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { DbfastError } from '../errors.js';
 import { classifyStatement } from './classify.js';
 import { InvalidBytes } from './encoding.js';
 import type { CopySegment, MetaSegment, Segment, StatementSegment } from './lexer.js';
 import { checkedEncoding, MetaProblem, metaAction } from './meta.js';
-import { type Item, group } from './plan-steps.js';
+import { group, type Item } from './plan-steps.js';
 import { excerpt, lineColumnAt } from './position.js';
 import { isOn, settingChanges } from './settings.js';
 import { SourceReader } from './source-reader.js';
@@ -90,6 +90,8 @@ export interface PlanOptions {
   standardConformingStrings?: boolean;
   /** psql variables set before the file starts (`[repository] variables`). */
   variables?: Record<string, string>;
+  /** Called with every file planning reads, as it reads it (also when planning then fails). */
+  onRead?: (path: string) => void;
 }
 
 /** The first line that puts a file in autocommit mode. */
@@ -115,7 +117,12 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
   const visit = async (path: string, stack: string[], from?: At): Promise<SourceFile> => {
     if (stack.includes(path)) {
       const chain = [...stack, path].map((p) => display(options.root, p)).join(' -> ');
-      throw located(from, 'sql.include_cycle', `${metaText(from)} includes a file that is already being included (${chain}).`, 'Remove the cycle.');
+      throw located(
+        from,
+        'sql.include_cycle',
+        `${metaText(from)} includes a file that is already being included (${chain}).`,
+        'Remove the cycle.',
+      );
     }
     let bytes: Buffer;
     try {
@@ -125,10 +132,13 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
         from,
         'sql.include_missing',
         `Cannot read ${display(options.root, path)}${from === undefined ? '' : ` (included by ${metaText(from).split(' ')[0]})`}: ${(cause as NodeJS.ErrnoException).code ?? cause}.`,
-        from === undefined ? undefined : '\\ir paths are relative to the including file; \\i paths to the repository root.',
+        from === undefined
+          ? undefined
+          : '\\ir paths are relative to the including file; \\i paths to the repository root.',
       );
     }
     files.push(path);
+    options.onRead?.(path);
     const source: SourceFile = { path: display(options.root, path), absolutePath: path, text: '' };
     const reader = new SourceReader(bytes, state.scs);
     const fail = (segment: Segment, error: unknown): DbfastError => {
@@ -146,7 +156,14 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
       }
       if (segment === undefined) break;
       const active = state.conds.every((c) => c.active);
-      if (segment.kind === 'trivia' || (!active && segment.kind !== 'meta')) continue;
+      if (segment.kind === 'trivia') continue;
+      // A batch is the file's text from its first statement to its last: one that a
+      // backslash command or a skipped (\if'd out) statement would fall into ends before it.
+      if (segment.kind === 'meta' || !active) {
+        const last = items.at(-1);
+        if (last !== undefined) last.endsBatch = true;
+        if (!active && segment.kind !== 'meta') continue;
+      }
       if (segment.kind === 'copy') {
         items.push({ step: { kind: 'copy', source, segment } });
         continue;
@@ -154,9 +171,14 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
       if (segment.kind === 'statement') {
         if (segment.empty) continue;
         const c = classifyStatement(segment.text);
-        if (c.kind === 'transaction-control') control ??= `${c.command} at ${source.path}:${segment.line}`;
-        const ends = settingsChanged(segment, state, initialEncoding, (e) => fail(segment as Segment, e));
-        const filled = strict ? interpolate(segment.text, state.vars, state.scs) : { text: segment.text, first: -1 };
+        if (c.kind === 'transaction-control')
+          control ??= `${c.command} at ${source.path}:${segment.line}`;
+        const ends = settingsChanged(segment, state, initialEncoding, (e) =>
+          fail(segment as Segment, e),
+        );
+        const filled = strict
+          ? interpolate(segment.text, state.vars, state.scs)
+          : { text: segment.text, first: -1 };
         items.push({
           step: {
             kind: 'batch',
@@ -176,7 +198,8 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
       try {
         action = metaAction(segment, { root: options.root, path, vars: state.vars });
       } catch (error) {
-        if (strict && (active || ['if', 'elif', 'else', 'endif'].includes(segment.command))) throw fail(segment, error);
+        if (strict && (active || ['if', 'elif', 'else', 'endif'].includes(segment.command)))
+          throw fail(segment, error);
         continue;
       }
       if (action.kind === 'include') {
@@ -203,22 +226,59 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
       } else if (action.kind === 'echo') {
         items.push({ step: { kind: 'echo', source, text: action.text } });
       } else if (action.kind === 'copy') {
+        const missing = await access(action.file).then(
+          () => undefined,
+          (e: NodeJS.ErrnoException) => e.code ?? String(e),
+        );
+        if (missing !== undefined) {
+          source.text = reader.text;
+          throw located(
+            { source, segment },
+            'sql.copy_missing',
+            `\\copy cannot read ${display(options.root, action.file)}: ${missing}.`,
+            '\\copy paths are relative to the repository root.',
+          );
+        }
         files.push(action.file);
-        items.push({ step: { kind: 'copy-file', source, meta: segment, statement: action.statement, file: action.file, name: display(options.root, action.file), encoding: state.encoding } });
+        options.onRead?.(action.file);
+        items.push({
+          step: {
+            kind: 'copy-file',
+            source,
+            meta: segment,
+            statement: action.statement,
+            file: action.file,
+            name: display(options.root, action.file),
+            encoding: state.encoding,
+          },
+        });
       }
     }
     source.text = reader.text;
     if (stack.length === 0 && state.conds.length > 0) {
-      throw new DbfastError('sql.meta_unsupported', `${source.path}: the file ends inside an \\if block (no \\endif).`, { hint: 'Close every \\if with \\endif.' });
+      throw new DbfastError(
+        'sql.meta_unsupported',
+        `${source.path}: the file ends inside an \\if block (no \\endif).`,
+        { hint: 'Close every \\if with \\endif.' },
+      );
     }
     return source;
   };
 
   const source = await visit(absolutePath, []);
-  const marker = NO_TRANSACTION_MARKER.test(source.text) ? `the file starts with "-- dbfast:no-transaction"` : undefined;
-  const reason = marker ?? (control === undefined ? undefined : `it controls its own transactions (${control})`);
+  const marker = NO_TRANSACTION_MARKER.test(source.text)
+    ? `the file starts with "-- dbfast:no-transaction"`
+    : undefined;
+  const reason =
+    marker ?? (control === undefined ? undefined : `it controls its own transactions (${control})`);
   const mode = reason === undefined ? 'transaction' : 'autocommit';
-  return { source, mode, ...(reason === undefined ? {} : { reason }), steps: group(items, mode), files };
+  return {
+    source,
+    mode,
+    ...(reason === undefined ? {} : { reason }),
+    steps: group(items, mode),
+    files,
+  };
 }
 
 /**
@@ -252,7 +312,10 @@ function settingsChanged(
 }
 
 /** Track `\if` / `\elif` / `\else` / `\endif`; throws MetaProblem for one out of place. */
-function conditional(action: ReturnType<typeof metaAction>, conds: { active: boolean; taken: boolean }[]): void {
+function conditional(
+  action: ReturnType<typeof metaAction>,
+  conds: { active: boolean; taken: boolean }[],
+): void {
   const top = conds.at(-1);
   const outer = conds.slice(0, -1).every((c) => c.active);
   if (action.kind === 'if') {
@@ -275,11 +338,14 @@ function metaText(at: At | undefined): string {
 
 function invalidBytes(source: SourceFile, error: InvalidBytes): DbfastError {
   const { line, column } = lineColumnAt(error.before, error.before.length);
-  const text = error.before + '\n';
-  return new DbfastError('sql.encoding', `${source.path}:${line}:${column}: ERROR: ${error.message}`, {
-    hint: 'Declare the file\'s encoding at its top (SET client_encoding = \'LATIN1\';), convert the file to UTF-8, or set [repository] encoding in dbfast.toml.',
-    location: { file: source.path, line, column, excerpt: excerpt(text, line, column) },
-  });
+  return new DbfastError(
+    'sql.encoding',
+    `${source.path}:${line}:${column}: ERROR: ${error.message}`,
+    {
+      hint: "Declare the file's encoding at its top (SET client_encoding = 'LATIN1';), convert the file to UTF-8, or set [repository] encoding in dbfast.toml.",
+      location: { file: source.path, line, column, excerpt: excerpt(error.before, line, column) },
+    },
+  );
 }
 
 /** A path as shown in messages: relative to the root with `/`, or absolute when outside it. */

@@ -1,5 +1,5 @@
 import { decode, InvalidBytes } from './encoding.js';
-import { type Segment, lex } from './lexer.js';
+import { lex, type Segment } from './lexer.js';
 import { codePointsBetween } from './position.js';
 
 /**
@@ -61,7 +61,7 @@ export class SourceReader {
       } catch (error) {
         if (!(error instanceof InvalidBytes)) throw error;
         const before = this.text + decode(this.#bytes, raw.start, from, encoding) + error.before;
-        throw new InvalidBytes(encoding, error.byteOffset, before, Buffer.alloc(0));
+        throw new InvalidBytes(encoding, error.byteOffset, before, error.raw);
       }
     };
     const start = this.#length;

@@ -2,7 +2,7 @@ import { scanToken } from './tokens.js';
 
 /**
  * psql variables as the pg runner fills them in: `:name` (the value as it is), `:'name'`
- * (a string literal) and `:"name"` (a quoted identifier), outside quotes, dollar quotes and
+ * (a string literal), `:"name"` (a quoted identifier) and `:{?name}` (TRUE when set), outside quotes, dollar quotes and
  * comments, never in a `::` cast; a name that is not set stays as written, as in psql.
  *
  * One difference from psql, which lexes a `:name` value as more SQL: dbfast fills values
@@ -11,6 +11,7 @@ import { scanToken } from './tokens.js';
  */
 
 const NAME = /[A-Za-z0-9_\u0080-\uffff]+/y;
+const DEFINED = /\{\?([A-Za-z0-9_\u0080-\uffff]+)\}/y;
 const QUOTED = /(['"])([A-Za-z0-9_\u0080-\uffff]+)\1/y;
 
 export interface Interpolated {
@@ -54,12 +55,21 @@ function variableAt(
   at: number,
   vars: ReadonlyMap<string, string>,
 ): { value: string; end: number } | undefined {
+  DEFINED.lastIndex = at;
+  const defined = DEFINED.exec(text);
+  if (defined !== null) {
+    // psql's `:{?name}`: whether the variable is set.
+    return { value: vars.has(defined[1] as string) ? 'TRUE' : 'FALSE', end: DEFINED.lastIndex };
+  }
   QUOTED.lastIndex = at;
   const quoted = QUOTED.exec(text);
   if (quoted !== null) {
     const value = vars.get(quoted[2] as string);
     if (value === undefined) return undefined;
-    return { value: quoted[1] === "'" ? quoteLiteral(value) : quoteIdentifier(value), end: QUOTED.lastIndex };
+    return {
+      value: quoted[1] === "'" ? quoteLiteral(value) : quoteIdentifier(value),
+      end: QUOTED.lastIndex,
+    };
   }
   NAME.lastIndex = at;
   const name = NAME.exec(text);

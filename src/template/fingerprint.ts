@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { planFile } from '../sql/plan.js';
 import { scanRepository } from '../sql/scan.js';
 import { expandGlob } from './glob-files.js';
 import { HashCache } from './hash-cache.js';
+import { readsOf } from './includes.js';
 import type { TemplateMetadata } from './metadata.js';
 
 /** Bump when what goes into a template changes in a way old templates do not have. */
-export const FINGERPRINT_FORMAT = 1;
+export const FINGERPRINT_FORMAT = 2;
 
 /** Everything that changes a template's content, and the hash of it all. */
 export interface Fingerprint {
@@ -46,21 +46,22 @@ export async function computeFingerprint(
   repositoryFiles.forEach((file, i) => {
     files[file.path] = hashes[i] as string;
   });
-  // Files pulled in with \i / \ir that are not repository files themselves: their content
-  // is part of the result too. Which files a file includes is cached by its hash.
+  // Files pulled in with \i / \ir (or read by \copy) that are not repository files
+  // themselves: their content is part of the result too (see includes.ts).
   const own = new Set(repositoryFiles.map((file) => file.absolutePath));
   for (const file of repositoryFiles) {
     if (file.kind !== 'sql') continue;
-    const included = await cache.derived(`includes:${files[file.path]}`, async () => {
-      const plan = await planFile(file.absolutePath, {
-        root: config.repository.path,
-        metas: 'lenient',
-      }).catch(() => undefined);
-      return plan?.files ?? [];
-    });
-    for (const path of included) {
+    for (const path of await readsOf(
+      config,
+      cache,
+      file.absolutePath,
+      files[file.path] as string,
+    )) {
       if (own.has(path)) continue;
-      files[relative(config.repository.path, path).split(sep).join('/')] = await cache.hash(path);
+      // Deleted since it was read: the build will say so; here it is simply changed.
+      files[relative(config.repository.path, path).split(sep).join('/')] = await cache
+        .hash(path)
+        .catch(() => 'missing');
     }
   }
   const extraInputs: Record<string, string> = {};
@@ -88,6 +89,8 @@ export async function computeFingerprint(
       runner: config.repository.runner,
       settings: Object.entries(config.repository.settings).sort(),
       variables: Object.entries(config.repository.variables).sort(),
+      extensions: config.repository.extensions,
+      encoding: config.repository.encoding,
     }),
   );
   const hash = sha256(

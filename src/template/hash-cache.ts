@@ -11,7 +11,7 @@ interface Entry {
 
 interface CacheFile {
   hashes: Record<string, Entry>;
-  derived: Record<string, string[]>;
+  derived: Record<string, unknown>;
 }
 
 /**
@@ -68,16 +68,17 @@ export class HashCache {
   }
 
   /**
-   * A value derived from file contents (keyed by their hash, so it never goes stale),
-   * computed once and kept with the hashes.
+   * A value derived from file contents, kept with the hashes. It is whatever an earlier run
+   * stored (or an older dbfast, or a hand-edited file): the caller checks its shape and
+   * whether it still matches the disk before trusting it.
    */
-  async derived(key: string, compute: () => Promise<string[]>): Promise<string[]> {
-    const known = this.#data.derived[key];
-    if (known !== undefined) return known;
-    const value = await compute();
+  derived(key: string): unknown {
+    return this.#data.derived[key];
+  }
+
+  setDerived(key: string, value: unknown): void {
     this.#data.derived[key] = value;
     this.#dirty = true;
-    return value;
   }
 
   /** Write the cache if it changed (atomically; a failure to write is not an error). */

@@ -2,7 +2,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRepository } from '../../src/sql/executor.js';
-import { includedFiles } from '../../src/sql/plan.js';
+import { planFile } from '../../src/sql/plan.js';
 import { tempProject } from '../helpers/project.js';
 import { createDatabase, dropDatabases, query } from '../helpers/server.js';
 import { columnOf, failure, removeRepo, rowCounts, runRepo, tempRepo } from './helpers.js';
@@ -291,17 +291,18 @@ describe('psql meta-commands', () => {
     expect(error.message).toBe('x/inc.sql:3:8: ERROR: column "nope" does not exist');
   });
 
-  it('lists included files outside the repository files, for the fingerprint', async () => {
+  it('lists the files a plan reads, for the fingerprint', async () => {
     const root = await repo({
       'sql/main.sql': '\\include_relative ../shared/a.sql\n\\i sql/b.sql\n\\gset\n\\ir main.sql\n',
       'sql/b.sql': 'SELECT 1;',
       'shared/a.sql': 'SELECT 2;',
     });
-    const files = [
-      { absolutePath: join(root, 'sql/main.sql'), kind: 'sql' },
-      { absolutePath: join(root, 'sql/b.sql'), kind: 'sql' },
-    ];
-    expect(await includedFiles(root, files)).toEqual([join(root, 'shared/a.sql')]);
+    const plan = await planFile(join(root, 'sql/main.sql'), { root, metas: 'lenient' });
+    expect(plan.files).toEqual([
+      join(root, 'sql/main.sql'),
+      join(root, 'shared/a.sql'),
+      join(root, 'sql/b.sql'),
+    ]);
   });
 
   it('stops on an include cycle and a missing include, with file:line', async () => {
@@ -331,12 +332,12 @@ describe('psql meta-commands', () => {
   it('names any other command with its file:line and points at runner = "psql", before running anything', async () => {
     const root = await repo({
       '1.sql': 'CREATE TABLE never (id int);',
-      '2.sql': 'SELECT 1;\n\\copy x from y\n',
+      '2.sql': 'SELECT 1;\n\\gexec\n',
     });
     const db = await freshDb();
     const error = await failure(runRepo(root, db));
     expect(error.code).toBe('sql.meta_unsupported');
-    expect(error.message).toBe('2.sql:2:1: The psql command \\copy cannot run without psql.');
+    expect(error.message).toBe('2.sql:2:1: The psql command \\gexec cannot run without psql.');
     expect(error.hint).toMatch(/runner = "psql"/);
     expect(await tables(db)).toEqual([]);
   });
