@@ -1,13 +1,12 @@
 import { access, readFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import { DbfastError } from '../errors.js';
 import { classifyStatement } from './classify.js';
 import { InvalidBytes } from './encoding.js';
 import type { CopySegment, MetaSegment, Segment, StatementSegment } from './lexer.js';
-import { checkedEncoding, MetaProblem, metaAction } from './meta.js';
+import { MetaProblem, metaAction } from './meta.js';
+import { type At, display, invalidBytes, located, metaText } from './plan-errors.js';
+import { conditional, settingsChanged } from './plan-state.js';
 import { group, type Item } from './plan-steps.js';
-import { excerpt, lineColumnAt } from './position.js';
-import { isOn, settingChanges } from './settings.js';
 import { SourceReader } from './source-reader.js';
 import { interpolate } from './variables.js';
 
@@ -96,8 +95,6 @@ export interface PlanOptions {
 
 /** The first line that puts a file in autocommit mode. */
 export const NO_TRANSACTION_MARKER = /^--\s*dbfast:no-transaction\b/;
-
-type At = { source: SourceFile; segment: Segment };
 
 /** Plan the file at `absolutePath`. Throws a DbfastError (with file:line:col) for what cannot run. */
 export async function planFile(absolutePath: string, options: PlanOptions): Promise<FilePlan> {
@@ -281,89 +278,4 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
   };
 }
 
-/**
- * Follow a statement's changes to standard_conforming_strings and client_encoding. Either
- * ends the batch: the server parses a whole simple query before it runs any of it, so what
- * follows must be sent after the change took effect.
- */
-function settingsChanged(
-  segment: StatementSegment,
-  state: { encoding: string; scs: boolean },
-  initialEncoding: string,
-  fail: (error: unknown) => Error,
-): { endsBatch: boolean; resetEncoding: boolean } {
-  let endsBatch = false;
-  let resetEncoding = false;
-  for (const change of settingChanges(segment.text)) {
-    endsBatch = true;
-    if (change.name === 'standard_conforming_strings') {
-      state.scs = isOn(change.value);
-      continue;
-    }
-    try {
-      state.encoding = change.value === undefined ? initialEncoding : checkedEncoding(change.value);
-    } catch (error) {
-      throw fail(error);
-    }
-    // The server now expects that encoding, but dbfast sends UTF-8: set it back.
-    resetEncoding = change.value !== undefined && state.encoding !== 'UTF8';
-  }
-  return { endsBatch, resetEncoding };
-}
-
-/** Track `\if` / `\elif` / `\else` / `\endif`; throws MetaProblem for one out of place. */
-function conditional(
-  action: ReturnType<typeof metaAction>,
-  conds: { active: boolean; taken: boolean }[],
-): void {
-  const top = conds.at(-1);
-  const outer = conds.slice(0, -1).every((c) => c.active);
-  if (action.kind === 'if') {
-    const live = conds.every((c) => c.active);
-    conds.push({ active: live && action.value, taken: !live || action.value });
-  } else if (action.kind === 'elif' || action.kind === 'else') {
-    if (top === undefined) throw new MetaProblem(`\\${action.kind} without \\if.`);
-    const value = action.kind === 'else' || (action.kind === 'elif' && action.value);
-    top.active = outer && !top.taken && value;
-    top.taken ||= value;
-  } else if (action.kind === 'endif') {
-    if (top === undefined) throw new MetaProblem('\\endif without \\if.');
-    conds.pop();
-  }
-}
-
-function metaText(at: At | undefined): string {
-  return at?.segment.kind === 'meta' ? `\\${at.segment.command} ${at.segment.args}` : '';
-}
-
-function invalidBytes(source: SourceFile, error: InvalidBytes): DbfastError {
-  const { line, column } = lineColumnAt(error.before, error.before.length);
-  return new DbfastError(
-    'sql.encoding',
-    `${source.path}:${line}:${column}: ERROR: ${error.message}`,
-    {
-      hint: "Declare the file's encoding at its top (SET client_encoding = 'LATIN1';), convert the file to UTF-8, or set [repository] encoding in dbfast.toml.",
-      location: { file: source.path, line, column, excerpt: excerpt(error.before, line, column) },
-    },
-  );
-}
-
-/** A path as shown in messages: relative to the root with `/`, or absolute when outside it. */
-export function display(root: string, path: string): string {
-  const rel = relative(root, path);
-  return rel.startsWith('..') ? path : rel.split(sep).join('/');
-}
-
-function located(at: At | undefined, code: string, message: string, hint?: string): DbfastError {
-  if (at === undefined) return new DbfastError(code, message, hint === undefined ? {} : { hint });
-  const { source, segment } = at;
-  return new DbfastError(code, `${source.path}:${segment.line}:${segment.column}: ${message}`, {
-    ...(hint === undefined ? {} : { hint }),
-    location: {
-      file: source.path,
-      line: segment.line,
-      column: segment.column,
-      excerpt: excerpt(source.text, segment.line, segment.column),
-    },
-  });
-}
+export { display } from './plan-errors.js';

@@ -429,3 +429,25 @@ describe('properties', () => {
     );
   });
 });
+
+describe('standard_conforming_strings', () => {
+  it("reads 'it\\'s' as one string after SET standard_conforming_strings = off, and not before", () => {
+    const text =
+      "SELECT 'a\\';\nSET standard_conforming_strings = off;\nSELECT 'it\\'s; ok';\nSELECT pg_catalog.set_config('standard_conforming_strings', 'on', false);\nSELECT 'b\\';\n";
+    const statements = lex(text)
+      .filter((s) => s.kind === 'statement')
+      .map((s) => s.text);
+    expect(statements).toEqual([
+      "SELECT 'a\\';",
+      'SET standard_conforming_strings = off;',
+      "SELECT 'it\\'s; ok';",
+      "SELECT pg_catalog.set_config('standard_conforming_strings', 'on', false);",
+      "SELECT 'b\\';",
+    ]);
+    expect(
+      lex("SELECT 'x\\';\nSELECT 1;", { standardConformingStrings: false }).filter(
+        (s) => s.kind === 'statement',
+      ).length,
+    ).toBe(1);
+  });
+});
