@@ -27,12 +27,18 @@ export function resolveRepository(
       `repository.encoding: "${encoding}" is not an encoding dbfast can read (UTF8, LATIN1, WIN1252, …)`,
     );
   }
+  const settings = get<Record<string, string>>('settings') ?? {};
+  if (Object.keys(settings).some((name) => name.toLowerCase() === 'client_encoding')) {
+    problems.push(
+      'repository.settings.client_encoding: dbfast always talks UTF-8 to the server; set [repository] encoding to the encoding your files are written in',
+    );
+  }
   return {
     path: rootPath(get<string>('path') ?? 'sql'),
     type: get<string>('type') ?? 'sql',
     runner: get<Runner>('runner') ?? 'pg',
     extraInputs: (get<string[]>('extra_inputs') ?? []).map(rootPath),
-    settings: get<Record<string, string>>('settings') ?? {},
+    settings,
     variables: get<Record<string, string>>('variables') ?? {},
     extensions: extensions.map((ext) => ext.toLowerCase()),
     encoding: canonical?.name ?? 'UTF8',

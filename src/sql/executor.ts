@@ -139,6 +139,7 @@ export async function executeFiles(
           root: options.root,
           settings,
           ...(options.variables ? { variables: options.variables } : {}),
+          ...(options.encoding ? { encoding: options.encoding } : {}),
         });
         mode = 'psql';
       } else {

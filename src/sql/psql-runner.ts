@@ -19,6 +19,8 @@ export interface PsqlOptions {
   settings: Record<string, string>;
   /** psql variables, passed as `-v name=value`. */
   variables?: Record<string, string>;
+  /** The client encoding files start in (PGCLIENTENCODING; default UTF8, not the locale's). */
+  encoding?: string;
 }
 
 /** Whether psql may wrap the whole file in one transaction. */
@@ -64,7 +66,10 @@ export async function runWithPsql(
   args.push('-f', plan.source.absolutePath);
   const result = await (await loadExeca())(options.psqlPath, args, {
     cwd: options.root,
-    env: psqlEnv(params, database, options.settings),
+    env: {
+      ...psqlEnv(params, database, options.settings),
+      PGCLIENTENCODING: options.encoding ?? 'UTF8',
+    },
     extendEnv: true,
     reject: false,
     stdin: 'ignore',

@@ -46,8 +46,9 @@ export function registerValidateEnv(program: Command): void {
 Errors (exit code 1): an include/exclude directory that does not exist, a directory both
 included and excluded, an environment that selects no files.
 Warnings (exit code 0): include_files/exclude_files globs that match nothing, files that no
-environment selects, a production-like environment (prod, production, live) selecting seed
-directories. An unknown environment exits with 2.
+environment selects, files that look like SQL (*.sql.*, *.psql, *.pgsql) but whose ending is
+not in [repository] extensions, a production-like environment (prod, production, live)
+selecting seed directories. An unknown environment exits with 2.
 
 Examples:
   $ dbfast validate-env local
