@@ -51,15 +51,18 @@ describe('[repository] extensions', () => {
     ]);
   });
 
-  it('rejects an ending without a dot and an encoding dbfast cannot read', () => {
+  it('rejects an ending without a dot, an encoding dbfast cannot read and client_encoding in settings', () => {
     expect(() =>
-      resolveConfig('[repository]\nextensions = ["sql"]\nencoding = "SJIS"\n', {
-        configPath: undefined,
-        rootDir: '/tmp',
-        env: {},
-      }),
+      resolveConfig(
+        '[repository]\nextensions = ["sql"]\nencoding = "SJIS"\nsettings = { client_encoding = "LATIN1" }\n',
+        {
+          configPath: undefined,
+          rootDir: '/tmp',
+          env: {},
+        },
+      ),
     ).toThrow(
-      /repository\.extensions: "sql" must start with a dot[\s\S]*repository\.encoding: "SJIS" is not an encoding dbfast can read/,
+      /repository\.extensions: "sql" must start with a dot[\s\S]*repository\.encoding: "SJIS" is not an encoding dbfast can read[\s\S]*repository\.settings\.client_encoding: dbfast always talks UTF-8/,
     );
   });
 });
