@@ -59,7 +59,8 @@ export function metaAction(meta: MetaSegment, ctx: MetaContext): MetaAction {
     const base = name === 'ir' || name === 'include_relative' ? dirname(ctx.path) : ctx.root;
     return { kind: 'include', target: resolve(base, args()[0] ?? '') };
   }
-  if (SKIPPED.has(name)) return { kind: 'skip' };
+  // `\g` with nothing after it only sends the statement before it, which ended there.
+  if (SKIPPED.has(name) || (name === 'g' && meta.args === '')) return { kind: 'skip' };
   if (name === 'set' || name === 'unset') {
     const [variable, ...values] = args();
     if (variable === undefined || !/^[A-Za-z0-9_\u0080-\uffff]+$/.test(variable)) {

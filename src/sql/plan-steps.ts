@@ -26,7 +26,8 @@ export function group(items: Item[], mode: FilePlan['mode']): Step[] {
     }
     const statement = step.statements[0];
     if (command !== undefined && mode === 'transaction' && statement !== undefined) {
-      steps.push({ kind: 'alone', source: step.source, statement, command });
+      const sent = step.sent === undefined ? {} : { sent: step.sent };
+      steps.push({ kind: 'alone', source: step.source, statement, command, ...sent });
       open = false;
       continue;
     }

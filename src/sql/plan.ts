@@ -44,7 +44,13 @@ export type Step =
       resetEncoding?: boolean;
     }
   /** A statement that must run outside a transaction block (VACUUM, … CONCURRENTLY). */
-  | { kind: 'alone'; source: SourceFile; statement: StatementSegment; command: string }
+  | {
+      kind: 'alone';
+      source: SourceFile;
+      statement: StatementSegment;
+      command: string;
+      sent?: { text: string; exactUntil: number };
+    }
   | { kind: 'copy'; source: SourceFile; segment: CopySegment }
   /** `\copy … from 'file'`: the file's contents, decoded, through COPY … FROM STDIN. */
   | {

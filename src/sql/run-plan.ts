@@ -113,7 +113,7 @@ async function runOne(
   for (const statement of statements) functions.register(step.source, statement);
   const start = step.kind === 'alone' ? step.statement.start : step.start;
   const end = step.kind === 'alone' ? step.statement.end : step.end;
-  const sent = step.kind === 'batch' ? step.sent : undefined;
+  const { sent } = step;
   try {
     const done = await runBatch(client, sent?.text ?? step.source.text.slice(start, end));
     result.statements += done.completed;

@@ -182,6 +182,9 @@ describe('psql commands in the pg runner', () => {
         '\\unset n',
         "\\echo 'loaded' :tbl",
         "INSERT INTO my_table VALUES (':n unset', 5);",
+        '\\set idx my_index',
+        'CREATE INDEX CONCURRENTLY :idx ON :tbl (n);',
+        'SELECT 1 \\g',
         '',
       ].join('\n'),
     });
@@ -191,6 +194,7 @@ describe('psql commands in the pg runner', () => {
     const sql = 'SELECT s FROM my_table ORDER BY n, s';
     expect(await rows(database, sql)).toEqual(['::n stays', ':n:n', 'else', "O'Brien", ':n unset']);
     expect(verbose).toContain('1.sql: loaded my_table');
+    expect(await rows(database, "SELECT to_regclass('my_index')::text AS i")).toEqual(['my_index']);
     await sameAsPsql(root, ['1.sql'], database, sql);
   });
 
