@@ -54,6 +54,16 @@ export { databaseIdent, quoteIdent, validateDatabaseName } from './server/identi
 export type { ServerInfo } from './server/info.js';
 export { serverInfo } from './server/info.js';
 export { connectionUrl, redactUrl } from './server/url.js';
+export type { PreviousState, SnapshotEntry, SnapshotList } from './snapshot/list.js';
+export { dropPreviousStates, dropSnapshot, listSnapshots } from './snapshot/list.js';
+export type { RestoreSnapshotOptions, SnapshotRestoreResult } from './snapshot/restore.js';
+export { restoreSnapshot } from './snapshot/restore.js';
+export type {
+  PrepareSnapshotResult,
+  SaveSnapshotOptions,
+  SnapshotSaveResult,
+} from './snapshot/save.js';
+export { prepareSnapshot, saveSnapshot } from './snapshot/save.js';
 export type { EnvironmentSummary, EnvironmentValidation } from './sql/environments.js';
 export {
   assertEnvironmentValid,

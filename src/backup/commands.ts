@@ -15,19 +15,21 @@ export interface DumpSettings {
   compression: Compression | undefined;
 }
 
-/** pg_dump of one database into `output` (a file for custom, a new folder for directory). */
+/**
+ * pg_dump of one database into `output` (a file for custom, a new folder for directory), or
+ * onto stdout when `output` is undefined (custom format, for a pipe into pg_restore).
+ */
 export function dumpCommand(
   tool: PgTool,
   params: ConnectionParams,
   database: string,
-  output: string,
+  output: string | undefined,
   settings: DumpSettings,
 ): ToolCommand {
   const args = [
     ...connectionArgs(params, database),
     settings.format === 'directory' ? '-Fd' : '-Fc',
-    '-f',
-    output,
+    ...(output === undefined ? [] : ['-f', output]),
     // Never prompt for a password: with no terminal a prompt would hang the backup.
     '--no-password',
     ...compressionArgs(settings.compression, tool.major),
@@ -43,7 +45,7 @@ export interface RestoreSettings {
 }
 
 /**
- * pg_restore of an archive into an existing, empty database. --no-owner because the
+ * pg_restore of an archive (stdin when `archive` is undefined) into an existing, empty database. --no-owner because the
  * target's roles are not the source's; --exit-on-error so a failure stops at once and the
  * caller can throw the half-restored scratch database away.
  */
@@ -51,7 +53,7 @@ export function restoreCommand(
   tool: PgTool,
   params: ConnectionParams,
   database: string,
-  archive: string,
+  archive: string | undefined,
   settings: RestoreSettings,
 ): ToolCommand {
   const args = [
@@ -62,7 +64,7 @@ export function restoreCommand(
   ];
   if (settings.noAcl) args.push('--no-acl');
   if (settings.jobs > 1) args.push('-j', String(settings.jobs));
-  args.push(archive);
+  if (archive !== undefined) args.push(archive);
   return { tool, args, env: connectionEnv(params), secret: params.password };
 }
 

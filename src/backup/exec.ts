@@ -58,34 +58,47 @@ export async function runTool(
   command: ToolCommand,
   options: RunOptions = {},
 ): Promise<{ stdout: string; stderr: string }> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of CONFLICTING) delete env[key];
-  Object.assign(env, command.env);
   const result = await (await loadExeca())(command.tool.path, command.args, {
-    env,
+    env: toolEnv(command),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
     ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
   });
+  if (result.isCanceled || options.signal?.aborted === true) throw interrupted(command);
+  if (result.exitCode !== 0) throw toolFailure(command, result);
   const scrub = (text: unknown): string => scrubSecret(String(text ?? ''), command.secret);
-  if (result.isCanceled || options.signal?.aborted === true) {
-    throw new DbfastError('interrupted', `Interrupted: ${command.tool.name} was stopped.`);
-  }
-  if (result.exitCode !== 0) {
-    const stderr = scrub(result.stderr).trim();
-    const tail = stderr.split('\n').slice(-12).join('\n');
-    const how =
-      result.exitCode === undefined
-        ? `was killed by ${result.signal ?? 'a signal'}`
-        : `exited with code ${result.exitCode}`;
-    throw new DbfastError(
-      'pgtool.failed',
-      `${command.tool.name} ${how}${tail === '' ? '.' : `:\n${tail}`}`,
-      { hint: `${command.tool.name} ${command.tool.version} at ${command.tool.path}` },
-    );
-  }
   return { stdout: scrub(result.stdout), stderr: scrub(result.stderr) };
+}
+
+/** The child's whole environment: the inherited one minus CONFLICTING, plus the command's. */
+export function toolEnv(command: ToolCommand): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of CONFLICTING) delete env[key];
+  return Object.assign(env, command.env);
+}
+
+/** The error for a child that was stopped by an abort signal. */
+export function interrupted(command: ToolCommand): DbfastError {
+  return new DbfastError('interrupted', `Interrupted: ${command.tool.name} was stopped.`);
+}
+
+/** The error for a child that failed: its exit code (or signal) and its stderr's last lines. */
+export function toolFailure(
+  command: ToolCommand,
+  result: { exitCode?: number | undefined; signal?: string | undefined; stderr?: unknown },
+): DbfastError {
+  const stderr = scrubSecret(String(result.stderr ?? ''), command.secret).trim();
+  const tail = stderr.split('\n').slice(-12).join('\n');
+  const how =
+    result.exitCode === undefined
+      ? `was killed by ${result.signal ?? 'a signal'}`
+      : `exited with code ${result.exitCode}`;
+  return new DbfastError(
+    'pgtool.failed',
+    `${command.tool.name} ${how}${tail === '' ? '.' : `:\n${tail}`}`,
+    { hint: `${command.tool.name} ${command.tool.version} at ${command.tool.path}` },
+  );
 }
 
 /** Throw the `interrupted` error if the signal has fired (checked between steps). */

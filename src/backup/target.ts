@@ -68,30 +68,36 @@ export interface Confirmations {
   typedRemote?: string | undefined;
 }
 
-/** Throw a refusal (exit 2) unless every confirmation this restore needs was given. */
+/**
+ * Throw a refusal (exit 2) unless every confirmation this restore (or deploy: `action`, which
+ * names the error codes and messages) needs was given.
+ */
 export function requireConfirmations(
   target: RestoreTarget,
   targetName: string,
   replacing: boolean,
   given: Confirmations,
+  action: 'restore' | 'deploy' = 'restore',
 ): void {
   if (replacing && !target.allowReplace) {
     throw usageError(
-      'restore.not_allowed',
+      `${action}.not_allowed`,
       `Refusing to replace database "${targetName}" on remote "${target.remote}": allow_destructive is false.`,
-      `Set allow_destructive = true in [remotes.${target.remote}], or restore under a new --to name.`,
+      action === 'restore'
+        ? `Set allow_destructive = true in [remotes.${target.remote}], or restore under a new --to name.`
+        : `Set allow_destructive = true in [remotes.${target.remote}]; with false, a deploy may only create a database that does not exist yet.`,
     );
   }
   if (target.protectedRemote && given.typedRemote !== target.remote) {
     throw usageError(
-      'restore.unconfirmed',
-      `Refusing to restore onto protected remote "${target.remote}" without its name typed.`,
+      `${action}.unconfirmed`,
+      `Refusing to ${action} onto protected remote "${target.remote}" without its name typed.`,
       `Run on a terminal with --yes and type "${target.remote}" when asked, or (scripts) pass --yes --confirm ${target.remote}.`,
     );
   }
   if (replacing && given.replace !== true) {
     throw usageError(
-      'restore.unconfirmed',
+      `${action}.unconfirmed`,
       `Refusing to replace existing database "${targetName}" without confirmation.`,
       'Add --yes, or run on a terminal to be asked. The old database is kept under a new name.',
     );

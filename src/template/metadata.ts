@@ -55,7 +55,30 @@ export interface PoolMetadata {
   createdAt: string;
 }
 
-export type Metadata = TemplateMetadata | BuildMetadata | CloneMetadata | PoolMetadata;
+/**
+ * A dev snapshot (`dbfast snapshot`), in one of three roles: the saved copy itself (a
+ * template), a ready copy of it waiting to be swapped in by a restore, or the state a
+ * restore replaced (kept for undo until dropped or gc'd).
+ */
+export interface SnapshotMetadata {
+  dbfast: 'snapshot';
+  role: 'snapshot' | 'ready' | 'previous';
+  /** The snapshot's name as the user gave it. */
+  snapshot: string;
+  /** The database it is a snapshot of. */
+  db: string;
+  /** The project's template_name: gc only ever touches its own project's snapshots. */
+  project: string;
+  createdAt: string;
+  sizeBytes?: number;
+}
+
+export type Metadata =
+  | TemplateMetadata
+  | BuildMetadata
+  | CloneMetadata
+  | PoolMetadata
+  | SnapshotMetadata;
 
 /** Parse a database comment; undefined when it is not a dbfast document. */
 export function parseMetadata(comment: string | null | undefined): Metadata | undefined {
@@ -63,7 +86,8 @@ export function parseMetadata(comment: string | null | undefined): Metadata | un
   try {
     const value = JSON.parse(comment) as { dbfast?: unknown };
     if (typeof value.dbfast !== 'string') return undefined;
-    if (!['template', 'build', 'clone', 'pool'].includes(value.dbfast)) return undefined;
+    if (!['template', 'build', 'clone', 'pool', 'snapshot'].includes(value.dbfast))
+      return undefined;
     return value as Metadata;
   } catch {
     return undefined;
