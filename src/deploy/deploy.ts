@@ -1,0 +1,185 @@
+import { createBackup } from '../backup/create.js';
+import { dumpCommand, restoreCommand } from '../backup/commands.js';
+import { throwIfAborted } from '../backup/exec.js';
+import { backupStamp } from '../backup/store.js';
+import { dropQuietly, freeName, nameWithSuffix, swapDatabases } from '../backup/swap.js';
+import { requireConfirmations } from '../backup/target.js';
+import { verifyBackup } from '../backup/verify.js';
+import { createClone } from '../clone/create.js';
+import { DbfastError } from '../errors.js';
+import type { Project } from '../project.js';
+import { withClient } from '../server/connection.js';
+import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
+import { databaseIdent, quoteIdent } from '../server/identifiers.js';
+import { ensureTemplate } from '../template/ensure.js';
+import { generatedCloneName } from '../template/names.js';
+import { type DeployOptions, type DeployPlan, planParts } from './plan.js';
+import { streamDump } from './stream.js';
+import { assertSameCounts, tableCounts } from './verify.js';
+
+export interface DeployResult {
+  plan: DeployPlan;
+  remote: string;
+  env: string;
+  database: string;
+  server: string;
+  template: string;
+  templateBuilt: boolean;
+  /** The backup taken first (and verified), if one was. */
+  backup: string | undefined;
+  /** Where the replaced database was kept, if one was replaced. */
+  previous: string | undefined;
+  /** SQL that puts the previous database back (run on the remote's server). */
+  undo: string | undefined;
+  tables: number;
+  rows: number;
+  durationMs: number;
+  timings: { templateMs: number; backupMs: number; streamMs: number; verifyMs: number };
+}
+
+/** A source kept this long after a crash before gc may drop it (it lives minutes at most). */
+const SOURCE_TTL_MS = 60 * 60 * 1000;
+const STEPS = 5;
+
+/**
+ * Make a remote's database match an environment's template. In order: validate the
+ * environment, refuse (exit 2) unless the needed confirmations were given, build the
+ * template when stale, back the remote database up and verify the backup (refusing to go on
+ * if it does not verify), stream `pg_dump | pg_restore` from a clone of the template into a
+ * scratch database on the remote, check that every table has the template's row count, and
+ * swap it in by rename, keeping the old database as `<name>_old_<timestamp>` (see `undo`).
+ * Any failure before the swap drops the scratch database: the remote is left as it was.
+ */
+export async function deployTemplate(
+  project: Project,
+  options: DeployOptions,
+): Promise<DeployResult> {
+  const started = Date.now();
+  const { plan, target, toolError, tools } = await planParts(project, options);
+  requireConfirmations(target, plan.database, plan.replacing, options, 'deploy');
+  if (tools === undefined) throw toolError;
+  const progress = (done: number, label: string): void =>
+    project.reporter.progress?.({ task: `deploy ${plan.remote}`, done, total: STEPS, label });
+
+  progress(0, plan.template.build ? `building template ${plan.template.name}` : 'template');
+  const template = await ensureTemplate(project, { env: plan.env });
+  const templateMs = Date.now() - started;
+  throwIfAborted(options.signal);
+
+  let backup: string | undefined;
+  if (plan.backup) {
+    progress(1, `backing up ${plan.database}`);
+    backup = (await createBackup(project, { remote: plan.remote, signal: options.signal })).id;
+    const verified = await verifyBackup(project, backup, { signal: options.signal });
+    if (!verified.ok) {
+      throw new DbfastError(
+        'deploy.backup_unverified',
+        `The backup taken before the deploy (${backup}) failed verification:\n  ${verified.problems.join('\n  ')}`,
+        { hint: 'Nothing was deployed. Check the backup folder and disk, then deploy again.' },
+      );
+    }
+  }
+  const backupMs = Date.now() - started - templateMs;
+
+  const local = await project.connection();
+  const source = generatedCloneName(project.config.database.templateName, `${plan.env}_deploy`);
+  const stamp = backupStamp(new Date());
+  return withClient(local, async (localClient) => {
+    // The template refuses connections (it is a template): pg_dump reads a clone of it.
+    await createClone(localClient, {
+      name: source,
+      template: template.name,
+      env: plan.env,
+      serverMajor: template.serverMajor,
+      templateBytes: template.sizeBytes,
+      strategy: project.config.database.cloneStrategy,
+      ttlMs: SOURCE_TTL_MS,
+    });
+    try {
+      return await withClient(target.params, async (client) => {
+        const scratch = await freeName(client, plan.database, `_deploy_${stamp.toLowerCase()}`);
+        await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
+        try {
+          progress(2, `pg_dump ${template.name} | pg_restore into ${scratch}`);
+          const streamStarted = Date.now();
+          await streamDump(
+            dumpCommand(tools.pgDump, local, source, undefined, {
+              format: 'custom',
+              jobs: 1,
+              // A pipe, not a file: compressing would only cost CPU on both ends.
+              compression: { method: 'none', level: undefined },
+            }),
+            restoreCommand(tools.pgRestore, target.params, scratch, undefined, {
+              jobs: 1,
+              noAcl: options.noAcl === true,
+            }),
+            options,
+          );
+          const streamMs = Date.now() - streamStarted;
+          progress(3, `verifying ${scratch}`);
+          const [expected, actual] = await Promise.all([
+            tableCounts(local, source),
+            tableCounts(target.params, scratch),
+          ]);
+          assertSameCounts(expected, actual);
+          const verifyMs = Date.now() - streamStarted - streamMs;
+          throwIfAborted(options.signal);
+          progress(4, `swapping ${scratch} into ${plan.database}`);
+          const previous = await publish(client, plan, scratch, stamp);
+          progress(5, 'done');
+          const counts = Object.values(expected);
+          return {
+            plan,
+            remote: plan.remote,
+            env: plan.env,
+            database: plan.database,
+            server: plan.server,
+            template: template.name,
+            templateBuilt: template.built,
+            backup,
+            previous,
+            undo: previous === undefined ? undefined : undoSql(plan.database, previous),
+            tables: counts.length,
+            rows: counts.reduce((a, b) => a + b, 0),
+            durationMs: Date.now() - started,
+            timings: { templateMs, backupMs, streamMs, verifyMs },
+          };
+        } catch (error) {
+          await dropQuietly(client, scratch);
+          throw error;
+        }
+      });
+    } finally {
+      await dropDatabase(localClient, source).catch(() => undefined);
+    }
+  });
+}
+
+/** Put the verified scratch database in place; returns where the old one was kept. */
+async function publish(
+  client: Parameters<typeof renameDatabase>[0],
+  plan: DeployPlan,
+  scratch: string,
+  stamp: string,
+): Promise<string | undefined> {
+  const exists = await databaseExists(client, plan.database);
+  if (!exists) {
+    await renameDatabase(client, scratch, plan.database);
+    return undefined;
+  }
+  if (!plan.replacing) {
+    throw new DbfastError(
+      'deploy.target_appeared',
+      `Database "${plan.database}" appeared on remote "${plan.remote}" during the deploy.`,
+      { hint: 'Nothing was replaced; run the deploy again.' },
+    );
+  }
+  const previous = await freeName(client, plan.database, `_old_${stamp}`);
+  await swapDatabases(client, plan.database, scratch, previous);
+  return previous;
+}
+
+/** The SQL that undoes a swap: the deployed database aside, the previous one back. */
+export function undoSql(database: string, previous: string): string {
+  return `ALTER DATABASE ${quoteIdent(database)} RENAME TO ${quoteIdent(nameWithSuffix(database, '_undone'))}; ALTER DATABASE ${quoteIdent(previous)} RENAME TO ${quoteIdent(database)};`;
+}
