@@ -56,3 +56,45 @@ export async function confirmDestructive(options: ConfirmOptions): Promise<void>
     rl.close();
   }
 }
+
+/** What restore and deploy know about their target when they ask for confirmation. */
+export interface TargetConfirmation {
+  remote: string | undefined;
+  protectedRemote: boolean;
+  allowReplace: boolean;
+  replacing: boolean;
+  /** --yes, --confirm NAME */
+  yes: boolean;
+  confirm: string | undefined;
+  /** Asked on a protected remote (its name must be typed). */
+  protectedQuestion: string;
+  /** Asked before replacing an existing database elsewhere. */
+  replaceQuestion: string;
+}
+
+/**
+ * The confirmations restore and deploy ask for, as the library expects them: a protected
+ * remote needs --yes and its name typed (or --confirm NAME), replacing a database needs
+ * --yes or a "y". A replace that allow_destructive forbids is not asked about: the library
+ * refuses it anyway, with the reason.
+ */
+export async function confirmTarget(
+  target: TargetConfirmation,
+): Promise<{ replace: boolean; typedRemote: string | undefined }> {
+  const refusedAnyway = target.replacing && !target.allowReplace;
+  if (refusedAnyway) return { replace: false, typedRemote: undefined };
+  if (target.protectedRemote) {
+    await confirmDestructive({
+      yes: target.yes,
+      typed: target.remote as string,
+      ...(target.confirm === undefined ? {} : { confirm: target.confirm }),
+      question: target.protectedQuestion,
+    });
+    return { replace: true, typedRemote: target.remote };
+  }
+  if (target.replacing) {
+    await confirmDestructive({ yes: target.yes, question: target.replaceQuestion });
+    return { replace: true, typedRemote: undefined };
+  }
+  return { replace: false, typedRemote: undefined };
+}

@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { registerApply } from './commands/apply.js';
 import { registerBackup } from './commands/backup.js';
 import { registerClone } from './commands/clone.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerDrop } from './commands/drop.js';
 import { registerEnvironments, registerValidateEnv } from './commands/environments.js';
 import { registerGc } from './commands/gc.js';
@@ -13,6 +14,7 @@ import { registerRemote } from './commands/remote.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServer } from './commands/server.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerStatus } from './commands/status.js';
 import { registerTemplate } from './commands/template.js';
 import { registerWatch } from './commands/watch.js';
@@ -62,5 +64,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error or refused destructive action.`,
   registerRemote(program);
   registerBackup(program);
   registerRestore(program);
+  registerDeploy(program);
+  registerSnapshot(program);
   return program;
 }

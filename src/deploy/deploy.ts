@@ -1,5 +1,5 @@
-import { createBackup } from '../backup/create.js';
 import { dumpCommand, restoreCommand } from '../backup/commands.js';
+import { createBackup } from '../backup/create.js';
 import { throwIfAborted } from '../backup/exec.js';
 import { backupStamp } from '../backup/store.js';
 import { dropQuietly, freeName, nameWithSuffix, swapDatabases } from '../backup/swap.js';

@@ -106,7 +106,11 @@ export async function planParts(project: Project, options: DeployOptions): Promi
     server: target.url,
     exists: remote.exists,
     replacing: remote.exists,
-    template: { name: template.name, build: template.found === undefined, serverMajor: template.major },
+    template: {
+      name: template.name,
+      build: template.found === undefined,
+      serverMajor: template.major,
+    },
     remoteMajor: remote.info.major,
     backup: remote.exists && (options.backup ?? remoteConfig.backupBeforeDeploy),
     protectedRemote: target.protectedRemote,

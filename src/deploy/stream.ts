@@ -1,4 +1,4 @@
-import { type ToolCommand, interrupted, toolEnv, toolFailure } from '../backup/exec.js';
+import { interrupted, type ToolCommand, toolEnv, toolFailure } from '../backup/exec.js';
 import { loadExeca } from '../server/execa.js';
 
 /**

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DbfastError } from '../../src/errors.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
 import { dropPreviousStates, dropSnapshot, listSnapshots } from '../../src/snapshot/list.js';
 import { restoreSnapshot } from '../../src/snapshot/restore.js';
 import { prepareSnapshot, saveSnapshot } from '../../src/snapshot/save.js';
+import { failure } from '../helpers/failure.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
-
-async function failure(promise: Promise<unknown>): Promise<DbfastError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbfastError);
-  return error as DbfastError;
-}
 
 const rows = async (db: string): Promise<number[]> =>
   (await query<{ id: number }>(db, 'SELECT id FROM item ORDER BY id')).map((r) => r.id);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
-import { planRestore, quoteIdent, restoreBackup } from '../../index.js';
-import { confirmDestructive } from '../confirm.js';
+import { planRestore, restoreBackup, undoSql } from '../../index.js';
+import { confirmTarget } from '../confirm.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { parseIntegerOption } from '../parse.js';
@@ -62,26 +62,14 @@ Examples:
         };
         const plan = await planRestore(project, options);
         const where = plan.target.remote === undefined ? '' : ` on remote ${plan.target.remote}`;
-        let typedRemote: string | undefined;
-        let replace = false;
-        // allow_destructive = false refuses anyway (in restoreBackup): do not ask first.
-        const refusedAnyway = plan.replacing && !plan.target.allowReplace;
-        if (plan.target.protectedRemote && !refusedAnyway) {
-          await confirmDestructive({
-            yes: flags.yes === true,
-            typed: plan.target.remote as string,
-            ...(flags.confirm === undefined ? {} : { confirm: flags.confirm }),
-            question: `Restore ${plan.id} into ${plan.database}${where}${plan.replacing ? ', replacing it' : ''}?`,
-          });
-          typedRemote = plan.target.remote;
-          replace = true;
-        } else if (plan.replacing && !refusedAnyway) {
-          await confirmDestructive({
-            yes: flags.yes === true,
-            question: `Replace database ${plan.database}${where} with backup ${plan.id} (the current one is kept, renamed)?`,
-          });
-          replace = true;
-        }
+        const { replace, typedRemote } = await confirmTarget({
+          ...plan.target,
+          replacing: plan.replacing,
+          yes: flags.yes === true,
+          confirm: flags.confirm,
+          protectedQuestion: `Restore ${plan.id} into ${plan.database}${where}${plan.replacing ? ', replacing it' : ''}?`,
+          replaceQuestion: `Replace database ${plan.database}${where} with backup ${plan.id} (the current one is kept, renamed)?`,
+        });
         const result = await withInterrupt((signal) =>
           restoreBackup(project, { ...options, replace, typedRemote, signal }),
         );
@@ -93,7 +81,7 @@ Examples:
         if (result.previous !== undefined) {
           lines.push(
             `previous database kept as ${result.previous}`,
-            `undo: ALTER DATABASE ${quoteIdent(result.database)} RENAME TO ${quoteIdent(`${result.database}_restored`)}; ALTER DATABASE ${quoteIdent(result.previous)} RENAME TO ${quoteIdent(result.database)};`,
+            `undo: ${undoSql(result.database, result.previous)}`,
           );
         }
         return { json: { ok: true, ...result }, text: lines.join('\n') };
