@@ -1,4 +1,5 @@
 import type { Project } from '../project.js';
+import { withAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { findSnapshot, snapshotDatabases, withMaintenance } from './catalog.js';
 import { validateSnapshotName } from './names.js';
@@ -68,14 +69,20 @@ export async function dropSnapshot(
   options: { name: string; db?: string | undefined },
 ): Promise<string[]> {
   const name = validateSnapshotName(options.name);
-  return withMaintenance(project, options.db, async (client) => {
-    const snapshot = await findSnapshot(client, project, name, options.db);
-    const doomed = (await snapshotDatabases(client, project, { db: snapshot.metadata.db }))
-      .filter((s) => s.metadata.snapshot === name && s.metadata.role !== 'previous')
-      .map((s) => s.name);
-    for (const database of doomed) await dropDatabase(client, database);
-    return doomed;
-  });
+  const params = await project.connection();
+  const snapshot = await withMaintenance(project, options.db, (client) =>
+    findSnapshot(client, project, name, options.db),
+  );
+  // Under prepareSnapshot's lock: no ready copy is being made from it while it goes.
+  return withAdvisoryLock(params, `snapshot-ready:${snapshot.name}`, () =>
+    withMaintenance(project, snapshot.metadata.db, async (client) => {
+      const doomed = (await snapshotDatabases(client, project, { db: snapshot.metadata.db }))
+        .filter((s) => s.metadata.snapshot === name && s.metadata.role !== 'previous')
+        .map((s) => s.name);
+      for (const database of doomed) await dropDatabase(client, database);
+      return doomed;
+    }),
+  );
 }
 
 /** Drop the states snapshot restores replaced (of one database, or all). */

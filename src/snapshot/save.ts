@@ -5,7 +5,7 @@ import type { Project } from '../project.js';
 import { withAdvisoryLock } from '../server/connection.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import type { SnapshotMetadata } from '../template/metadata.js';
-import { snapshotDatabases, snapshotTarget, withMaintenance } from './catalog.js';
+import { findSnapshot, snapshotDatabases, snapshotTarget, withMaintenance } from './catalog.js';
 import { copyDatabase, otherSessions } from './copy.js';
 import { readyCopyName, snapshotDatabaseName, validateSnapshotName } from './names.js';
 
@@ -133,6 +133,8 @@ export async function prepareSnapshot(
   const params = await project.connection();
   return withAdvisoryLock(params, `snapshot-ready:${database}`, () =>
     withMaintenance(project, db, async (client) => {
+      // Throws when the snapshot is gone (dropped while this waited for the lock).
+      await findSnapshot(client, project, name, db);
       const ready = (await snapshotDatabases(client, project, { db })).find(
         (s) => s.metadata.role === 'ready' && s.metadata.snapshot === name,
       );
