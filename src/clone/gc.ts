@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
+import { snapshotGarbage } from '../snapshot/gc.js';
 import { listTemplates } from '../template/manage.js';
 import { type DatabaseEntry, listDbfastDatabases } from '../template/metadata.js';
 
@@ -15,7 +16,7 @@ export interface GcOptions {
 
 export interface GcItem {
   name: string;
-  kind: 'template' | 'clone' | 'pool' | 'build';
+  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot';
   reason: string;
 }
 
@@ -28,7 +29,8 @@ export interface GcResult {
  * Remove what dbfast made and no longer needs: stale templates (keeping the newest `keep`
  * per environment; current ones and templates restored from backups are never touched),
  * clones past their ttl, pool members of stale templates and scratch databases of builds
- * that crashed (no process holds their build lock). Only databases carrying a dbfast label
+ * that crashed (no process holds their build lock), and snapshot leftovers (see
+ * snapshotGarbage: older previous states, ready copies of dropped snapshots). Only databases carrying a dbfast label
  * and this project's template_name prefix are considered: never anything else.
  */
 export async function collectGarbage(project: Project, options: GcOptions = {}): Promise<GcResult> {
@@ -90,6 +92,12 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
           kind: 'build',
           reason: `scratch database of a build that did not finish (started ${m.startedAt})`,
         });
+    }
+    for (const item of await snapshotGarbage(client, project, {
+      now,
+      olderThanMs: options.olderThanMs,
+    })) {
+      items.push({ ...item, kind: 'snapshot' });
     }
     if (options.dryRun !== true) {
       for (const item of items) await dropDatabase(client, item.name);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectGarbage } from '../../src/clone/gc.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
 import { dropPreviousStates, dropSnapshot, listSnapshots } from '../../src/snapshot/list.js';
@@ -123,6 +124,30 @@ describe('dev snapshots (save, restore, list, drop)', () => {
     await query(db, 'DELETE FROM item');
     await restoreSnapshot(temp.project, { name: 'busy', db, replace: true, prepare: false });
     expect(await rows(db)).toContain(600);
+  });
+
+  it('gc keeps the newest previous state of a database and drops the older ones', async () => {
+    const { previous } = await listSnapshots(temp.project, { db });
+    expect(previous.length).toBeGreaterThan(2);
+    const newest = [...previous].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    const planned = await collectGarbage(temp.project, { dryRun: true });
+    const snapshots = planned.dropped.filter((item) => item.kind === 'snapshot');
+    expect(snapshots.map((item) => item.name).sort()).toEqual(
+      previous
+        .map((p) => p.database)
+        .filter((name) => name !== newest?.database)
+        .sort(),
+    );
+    expect(snapshots[0]?.reason).toMatch(/^older previous state of /);
+    // Too young for the policy: nothing goes.
+    const young = await collectGarbage(temp.project, { dryRun: true, olderThanMs: 3_600_000 });
+    expect(young.dropped.filter((item) => item.kind === 'snapshot')).toEqual([]);
+    await collectGarbage(temp.project);
+    expect((await listSnapshots(temp.project, { db })).previous.map((p) => p.database)).toEqual([
+      newest?.database,
+    ]);
+    // Saved snapshots and their ready copies are not gc's to drop.
+    expect((await listSnapshots(temp.project, { db })).snapshots.length).toBe(3);
   });
 
   it('drops a snapshot with its ready copies, and previous states on request', async () => {
