@@ -11,12 +11,17 @@ export function registerGc(program: Command): void {
     .description('drop stale templates, expired clones, stale pool members and crashed builds')
     .option('--dry-run', 'only list what would be dropped')
     .option('--keep <n>', 'stale templates to keep per environment (default 1)')
-    .option('--older-than <duration>', 'only drop stale templates older than this (e.g. 7d)')
+    .option(
+      '--older-than <duration>',
+      'only drop stale templates (and old snapshot states) older than this (e.g. 7d)',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
       `
 gc only ever touches databases dbfast made for this project (they carry a dbfast label).
+Of the states snapshot restores replaced, the newest per database is always kept; older
+ones go (with --older-than, once older than that). Saved snapshots are never gc'd.
 
 Examples:
   $ dbfast gc --dry-run
