@@ -63,7 +63,7 @@ export async function run(ctx) {
 }
 
 /** A database with one ~200-byte-per-row table and its primary key; returns its size in MB. */
-async function fill(ctx, name, rows) {
+export async function fill(ctx, name, rows) {
   const { lib, server } = ctx;
   ctx.progress(`generating a ${rows.toLocaleString('en')}-row database`);
   await server.admin.query(`CREATE DATABASE ${lib.databaseIdent(name)}`);

@@ -23,6 +23,8 @@ const SCENARIOS = [
   'load', //     a large CSV vs psql \copy
   'startup', //  dbfast --version vs node -e 0
   'backup', //   issue 7: dbfast backup/restore vs pg_dump/pg_restore (bench/backup.js)
+  'snapshot', // issue 16: snapshot restore vs a rename / CREATE DATABASE … TEMPLATE
+  'deploy', //   issue 16: dbfast deploy vs pg_dump | pg_restore
 ];
 
 const USAGE = `usage: node bench/run.js [--quick] [--check] [--only clone,build,…]

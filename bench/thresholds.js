@@ -111,4 +111,25 @@ export const THRESHOLDS = {
     max: 1.05,
     label: 'dbfast restore / pg_restore',
   },
+  // Issue 16: "snapshot restore of a 100 MB database: p50 within a few ms of a pool claim
+  // when a ready copy exists". The baseline is the bare rename at the core of a claim.
+  'snapshot.restore_ready_vs_rename': {
+    kind: 'difference',
+    max: 100,
+    target: 5,
+    label: 'snapshot restore (ready copy) - rename',
+  },
+  // Issue 16: "… within 1.1x of CREATE DATABASE … TEMPLATE when none does".
+  'snapshot.restore_copy_vs_create': {
+    kind: 'ratio',
+    max: 1.1,
+    label: 'snapshot restore (no ready copy) / CREATE DATABASE … TEMPLATE',
+  },
+  // Issue 16: "deploy vs a hand-written pg_dump | pg_restore of the same template: <= 1.1x
+  // plus the backup" (the backup is measured separately, not gated).
+  'deploy.vs_pipe': {
+    kind: 'ratio',
+    max: 1.1,
+    label: 'deploy (no backup) / pg_dump | pg_restore',
+  },
 };

@@ -1,5 +1,4 @@
 import type { Project } from '../project.js';
-import { withAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { findSnapshot, snapshotDatabases, withMaintenance } from './catalog.js';
 import { validateSnapshotName } from './names.js';
@@ -69,19 +68,21 @@ export async function dropSnapshot(
   options: { name: string; db?: string | undefined },
 ): Promise<string[]> {
   const name = validateSnapshotName(options.name);
-  const params = await project.connection();
   const snapshot = await withMaintenance(project, options.db, (client) =>
     findSnapshot(client, project, name, options.db),
   );
   // Under prepareSnapshot's lock: no ready copy is being made from it while it goes.
-  return withAdvisoryLock(params, `snapshot-ready:${snapshot.name}`, () =>
-    withMaintenance(project, snapshot.metadata.db, async (client) => {
+  return withMaintenance(
+    project,
+    snapshot.metadata.db,
+    async (client) => {
       const doomed = (await snapshotDatabases(client, project, { db: snapshot.metadata.db }))
         .filter((s) => s.metadata.snapshot === name && s.metadata.role !== 'previous')
         .map((s) => s.name);
       for (const database of doomed) await dropDatabase(client, database);
       return doomed;
-    }),
+    },
+    `snapshot-ready:${snapshot.name}`,
   );
 }
 

@@ -2,7 +2,6 @@ import { backupStamp } from '../backup/store.js';
 import { freeName, swapDatabases } from '../backup/swap.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
-import { withAdvisoryLock } from '../server/connection.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
 import { type SnapshotMetadata, writeMetadata } from '../template/metadata.js';
@@ -48,7 +47,6 @@ export async function restoreSnapshot(
   options: RestoreSnapshotOptions,
 ): Promise<SnapshotRestoreResult> {
   const started = Date.now();
-  const params = await project.connection();
   const db =
     options.db === undefined
       ? await withMaintenance(project, undefined, async (client) => {
@@ -56,9 +54,12 @@ export async function restoreSnapshot(
           return found.metadata.db;
         })
       : await snapshotTarget(project, options.db);
-  const outcome = await withAdvisoryLock(params, `snapshot:${db}`, () =>
-    withMaintenance(project, db, async (client) => {
-      const snapshot = await findSnapshot(client, project, options.name, db);
+  const outcome = await withMaintenance(
+    project,
+    db,
+    async (client) => {
+      const listed = await snapshotDatabases(client, project, { db });
+      const snapshot = await findSnapshot(client, project, options.name, db, listed);
       const exists = await databaseExists(client, db);
       if (exists && options.replace !== true) {
         throw usageError(
@@ -72,7 +73,7 @@ export async function restoreSnapshot(
         [db],
       );
       const comment = rows[0]?.comment ?? null;
-      const ready = (await snapshotDatabases(client, project, { db })).find(
+      const ready = listed.find(
         (s) => s.metadata.role === 'ready' && s.metadata.snapshot === options.name,
       );
       const stamp = backupStamp(new Date());
@@ -110,7 +111,8 @@ export async function restoreSnapshot(
         else await writeMetadata(client, scratch, ready.metadata).catch(() => undefined);
         throw error;
       }
-    }),
+    },
+    `snapshot:${db}`,
   );
   return {
     name: options.name,

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { freeName } from '../backup/swap.js';
 import { DbfastError, ExitCode, errorMessage, usageError } from '../errors.js';
 import type { Project } from '../project.js';
-import { withAdvisoryLock } from '../server/connection.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import type { SnapshotMetadata } from '../template/metadata.js';
 import { findSnapshot, snapshotDatabases, snapshotTarget, withMaintenance } from './catalog.js';
@@ -59,9 +58,10 @@ export async function saveSnapshot(
   const name = validateSnapshotName(options.name);
   const db = await snapshotTarget(project, options.db);
   const database = snapshotDatabaseName(db, name);
-  const params = await project.connection();
-  const saved = await withAdvisoryLock(params, `snapshot:${db}`, () =>
-    withMaintenance(project, db, async (client) => {
+  const saved = await withMaintenance(
+    project,
+    db,
+    async (client) => {
       if (!(await databaseExists(client, db))) {
         throw usageError('snapshot.no_database', `Database "${db}" does not exist.`);
       }
@@ -105,7 +105,8 @@ export async function saveSnapshot(
         await renameDatabase(client, into, database);
       }
       return { sizeBytes, terminated: sessions };
-    }),
+    },
+    `snapshot:${db}`,
   );
   return {
     name,
@@ -130,9 +131,10 @@ export async function prepareSnapshot(
   const name = validateSnapshotName(options.name);
   const db = await snapshotTarget(project, options.db);
   const database = snapshotDatabaseName(db, name);
-  const params = await project.connection();
-  return withAdvisoryLock(params, `snapshot-ready:${database}`, () =>
-    withMaintenance(project, db, async (client) => {
+  return withMaintenance(
+    project,
+    db,
+    async (client) => {
       // Throws when the snapshot is gone (dropped while this waited for the lock).
       await findSnapshot(client, project, name, db);
       const ready = (await snapshotDatabases(client, project, { db })).find(
@@ -150,7 +152,8 @@ export async function prepareSnapshot(
       };
       await copyDatabase(client, project, database, copy, metadata, { asTemplate: false });
       return { ready: copy, created: true, error: undefined };
-    }),
+    },
+    `snapshot-ready:${database}`,
   );
 }
 
