@@ -10,7 +10,8 @@ import { childEnv } from './lib/tools.js';
  * Issue 16: `dbfast deploy` of a generated template (~130 MB; ~25 MB with --quick) to a
  * database on the same server (the remote is the bench server under another name):
  *   library deployTemplate, no backup   (clone of the template, pg_dump -Fc -Z0 | pg_restore
- *                                        into a scratch database, row counts, rename swap)
+ *                                        into a scratch database, row counts, rename swap;
+ *                                        until it resolves: the clone's DROP comes after)
  *   vs  CREATE DATABASE + pg_dump -Fc -Z0 | pg_restore of a clone of the same template
  *       (the clone made off the clock: the hand-written pipe gets the easier job)
  *   and deployTemplate with its backup first (backup_before_deploy), reported, not gated.
@@ -71,7 +72,10 @@ INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${r
   const ident = lib.databaseIdent;
   let n = 0;
   const fresh = () => ctx.name(`dpc${++n}`);
+  // The local clone's DROP (a checkpoint) runs after deployTemplate resolves: it is
+  // awaited here, off the clock, as the CLI process awaits it after printing its result.
   const dropPrevious = async (_state, result) => {
+    await result?.finished;
     if (result?.previous !== undefined) await dropDatabase(lib, admin, result.previous);
   };
   const env = childEnv(server);

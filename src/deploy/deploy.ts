@@ -35,6 +35,11 @@ export interface DeployResult {
   rows: number;
   durationMs: number;
   timings: { templateMs: number; backupMs: number; streamMs: number; verifyMs: number };
+  /**
+   * Settles (never rejects) once the local clone the dump was read from is dropped. The
+   * remote is complete when deployTemplate resolves; await this before the process exits.
+   */
+  finished: Promise<void>;
 }
 
 /** A source kept this long after a crash before gc may drop it (it lives minutes at most). */
@@ -49,6 +54,7 @@ const STEPS = 5;
  * scratch database on the remote, check that every table has the template's row count, and
  * swap it in by rename, keeping the old database as `<name>_old_<timestamp>` (see `undo`).
  * Any failure before the swap drops the scratch database: the remote is left as it was.
+ * The local clone is dropped after the call returns (see `finished`).
  */
 export async function deployTemplate(
   project: Project,
@@ -84,9 +90,9 @@ export async function deployTemplate(
   const local = await project.connection();
   const source = generatedCloneName(project.config.database.templateName, `${plan.env}_deploy`);
   const stamp = backupStamp(new Date());
-  return withClient(local, async (localClient) => {
-    // The template refuses connections (it is a template): pg_dump reads a clone of it.
-    await createClone(localClient, {
+  // The template refuses connections (it is a template): pg_dump reads a clone of it.
+  await withClient(local, (localClient) =>
+    createClone(localClient, {
       name: source,
       template: template.name,
       env: plan.env,
@@ -94,65 +100,75 @@ export async function deployTemplate(
       templateBytes: template.sizeBytes,
       strategy: project.config.database.cloneStrategy,
       ttlMs: SOURCE_TTL_MS,
+    }),
+  );
+  // DROP DATABASE forces a checkpoint (seconds on a busy server): after a deploy that
+  // worked, the clone is dropped off the caller's path, and `finished` says when.
+  const dropSource = (): Promise<void> =>
+    withClient(local, (c) => dropDatabase(c, source)).then(
+      () => undefined,
+      () => undefined, // labelled with a ttl: gc drops it if this fails
+    );
+  let outcome: Omit<DeployResult, 'finished'>;
+  try {
+    outcome = await withClient(target.params, async (client) => {
+      const scratch = await freeName(client, plan.database, `_deploy_${stamp.toLowerCase()}`);
+      await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
+      try {
+        progress(2, `pg_dump ${template.name} | pg_restore into ${scratch}`);
+        const streamStarted = Date.now();
+        await streamDump(
+          dumpCommand(tools.pgDump, local, source, undefined, {
+            format: 'custom',
+            jobs: 1,
+            // A pipe, not a file: compressing would only cost CPU on both ends.
+            compression: { method: 'none', level: undefined },
+          }),
+          restoreCommand(tools.pgRestore, target.params, scratch, undefined, {
+            jobs: 1,
+            noAcl: options.noAcl === true,
+          }),
+          options,
+        );
+        const streamMs = Date.now() - streamStarted;
+        progress(3, `verifying ${scratch}`);
+        const [expected, actual] = await Promise.all([
+          tableCounts(local, source),
+          tableCounts(target.params, scratch),
+        ]);
+        assertSameCounts(expected, actual);
+        const verifyMs = Date.now() - streamStarted - streamMs;
+        throwIfAborted(options.signal);
+        progress(4, `swapping ${scratch} into ${plan.database}`);
+        const previous = await publish(client, plan, scratch, stamp);
+        progress(5, 'done');
+        const counts = Object.values(expected);
+        return {
+          plan,
+          remote: plan.remote,
+          env: plan.env,
+          database: plan.database,
+          server: plan.server,
+          template: template.name,
+          templateBuilt: template.built,
+          backup,
+          previous,
+          undo: previous === undefined ? undefined : undoSql(plan.database, previous),
+          tables: counts.length,
+          rows: counts.reduce((a, b) => a + b, 0),
+          durationMs: Date.now() - started,
+          timings: { templateMs, backupMs, streamMs, verifyMs },
+        };
+      } catch (error) {
+        await dropQuietly(client, scratch);
+        throw error;
+      }
     });
-    try {
-      return await withClient(target.params, async (client) => {
-        const scratch = await freeName(client, plan.database, `_deploy_${stamp.toLowerCase()}`);
-        await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
-        try {
-          progress(2, `pg_dump ${template.name} | pg_restore into ${scratch}`);
-          const streamStarted = Date.now();
-          await streamDump(
-            dumpCommand(tools.pgDump, local, source, undefined, {
-              format: 'custom',
-              jobs: 1,
-              // A pipe, not a file: compressing would only cost CPU on both ends.
-              compression: { method: 'none', level: undefined },
-            }),
-            restoreCommand(tools.pgRestore, target.params, scratch, undefined, {
-              jobs: 1,
-              noAcl: options.noAcl === true,
-            }),
-            options,
-          );
-          const streamMs = Date.now() - streamStarted;
-          progress(3, `verifying ${scratch}`);
-          const [expected, actual] = await Promise.all([
-            tableCounts(local, source),
-            tableCounts(target.params, scratch),
-          ]);
-          assertSameCounts(expected, actual);
-          const verifyMs = Date.now() - streamStarted - streamMs;
-          throwIfAborted(options.signal);
-          progress(4, `swapping ${scratch} into ${plan.database}`);
-          const previous = await publish(client, plan, scratch, stamp);
-          progress(5, 'done');
-          const counts = Object.values(expected);
-          return {
-            plan,
-            remote: plan.remote,
-            env: plan.env,
-            database: plan.database,
-            server: plan.server,
-            template: template.name,
-            templateBuilt: template.built,
-            backup,
-            previous,
-            undo: previous === undefined ? undefined : undoSql(plan.database, previous),
-            tables: counts.length,
-            rows: counts.reduce((a, b) => a + b, 0),
-            durationMs: Date.now() - started,
-            timings: { templateMs, backupMs, streamMs, verifyMs },
-          };
-        } catch (error) {
-          await dropQuietly(client, scratch);
-          throw error;
-        }
-      });
-    } finally {
-      await dropDatabase(localClient, source).catch(() => undefined);
-    }
-  });
+  } catch (error) {
+    await dropSource();
+    throw error;
+  }
+  return { ...outcome, finished: dropSource() };
 }
 
 /** Put the verified scratch database in place; returns where the old one was kept. */

@@ -38,6 +38,7 @@ describe('deploy (template and remote on the PostgreSQL 15 test server)', () => 
     const result = await deployTemplate(project, { remote: 'prod' });
     expect(result).toMatchObject({ previous: undefined, backup: undefined, tables: 2, rows: 1200 });
     expect(result.templateBuilt).toBe(true);
+    await result.finished;
     expect(await counts(temp, temp.live)).toEqual([{ customers: 300, orders: 900 }]);
     // No scratch database is left on the remote, and the template's clone is gone.
     expect(await pg15DatabasesLike(`${temp.live}_`)).toEqual([]);

@@ -85,7 +85,10 @@ Examples:
         if (result.previous !== undefined) {
           lines.push(`previous database kept as ${result.previous}`, `undo: ${result.undo}`);
         }
-        return { json: { ok: true, ...result }, text: lines.join('\n') };
+        // The result is printed now; the process stays alive until the local clone is
+        // dropped (`finished`: an open connection keeps Node's event loop running).
+        const { finished: _, ...json } = result;
+        return { json: { ok: true, ...json }, text: lines.join('\n') };
       }),
     );
 }
