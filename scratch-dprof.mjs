@@ -12,5 +12,5 @@ for (let i = 0; i < 2; i++) {
   stamp('plan done');
   const r = await lib.deployTemplate(project, { remote: 'r', replace: true, backup: false });
   stamp(`deploy done ${JSON.stringify(r.timings)} total ${(performance.now() - s).toFixed(0)}`);
-  if (r.previous) await lib.withClient(await project.connection(), (c) => c.query(`DROP DATABASE "${r.previous}"`));
+  await r.finished; if (r.previous) await lib.withClient(await project.connection(), (c) => c.query(`DROP DATABASE "${r.previous}"`));
 }

@@ -12,8 +12,9 @@ import { childEnv } from './lib/tools.js';
  *   library deployTemplate, no backup   (clone of the template, pg_dump -Fc -Z0 | pg_restore
  *                                        into a scratch database, row counts, rename swap;
  *                                        until it resolves: the clone's DROP comes after)
- *   vs  CREATE DATABASE + pg_dump -Fc -Z0 | pg_restore of a clone of the same template
- *       (the clone made off the clock: the hand-written pipe gets the easier job)
+ *   vs  the same by hand: CREATE DATABASE src TEMPLATE tmpl (pg_dump cannot connect to a
+ *       template), CREATE DATABASE target, pg_dump -Fc -Z0 src | pg_restore -d target
+ *       (both drop what they made off the clock)
  *   and deployTemplate with its backup first (backup_before_deploy), reported, not gated.
  * pg_dump refuses a server newer than itself: with the embedded PostgreSQL 18 and an older
  * pg_dump the scenario is not available (point DBFAST_BENCH_DATABASE_URL at a server the
@@ -88,13 +89,11 @@ INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${r
         cleanup: dropPrevious,
       },
       {
-        name: 'createdb + pg_dump -Fc -Z0 | pg_restore',
-        prepare: async () => {
-          const source = fresh();
-          await admin.query(`CREATE DATABASE ${ident(source)} TEMPLATE ${ident(template.name)}`);
-          return { source, target: fresh() };
-        },
+        name: 'createdb -T + createdb + pg_dump -Fc -Z0 | pg_restore',
+        prepare: () => ({ source: fresh(), target: fresh() }),
         run: async ({ source, target }) => {
+          // A template refuses connections: pg_dump can only read a copy of it.
+          await admin.query(`CREATE DATABASE ${ident(source)} TEMPLATE ${ident(template.name)}`);
           await admin.query(`CREATE DATABASE ${ident(target)} TEMPLATE template0`);
           const dump = ['-Fc', '-Z', '0', '--no-password', '-d', source];
           const restore = ['--no-owner', '--exit-on-error', '--no-password', '-d', target];

@@ -91,7 +91,7 @@ export async function deployTemplate(
   const source = generatedCloneName(project.config.database.templateName, `${plan.env}_deploy`);
   const stamp = backupStamp(new Date());
   // The template refuses connections (it is a template): pg_dump reads a clone of it.
-  await withClient(local, (localClient) =>
+  const cloning = withClient(local, (localClient) =>
     createClone(localClient, {
       name: source,
       template: template.name,
@@ -102,6 +102,7 @@ export async function deployTemplate(
       ttlMs: SOURCE_TTL_MS,
     }),
   );
+  cloning.catch(() => undefined); // awaited below; an early failure must not go unhandled
   // DROP DATABASE forces a checkpoint (seconds on a busy server): after a deploy that
   // worked, the clone is dropped off the caller's path, and `finished` says when.
   const dropSource = (): Promise<void> =>
@@ -113,8 +114,15 @@ export async function deployTemplate(
   try {
     outcome = await withClient(target.params, async (client) => {
       const scratch = await freeName(client, plan.database, `_deploy_${stamp.toLowerCase()}`);
-      await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
+      // Two servers, two independent steps: the remote's scratch database is created while
+      // the local clone is made.
+      const [cloned, created] = await Promise.allSettled([
+        cloning,
+        client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`),
+      ]);
+      if (created.status === 'rejected') throw created.reason;
       try {
+        if (cloned.status === 'rejected') throw cloned.reason;
         progress(2, `pg_dump ${template.name} | pg_restore into ${scratch}`);
         const streamStarted = Date.now();
         await streamDump(
@@ -165,6 +173,8 @@ export async function deployTemplate(
       }
     });
   } catch (error) {
+    // A clone still being made would outlive a DROP that ran before it exists.
+    await cloning.catch(() => undefined);
     await dropSource();
     throw error;
   }
