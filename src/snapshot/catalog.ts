@@ -32,6 +32,17 @@ export async function snapshotDatabases(
   });
 }
 
+/** Whether `entry` is a ready copy of exactly this saved `snapshot` (not of an older save). */
+export function isReadyCopyOf(entry: SnapshotDatabase, snapshot: SnapshotDatabase): boolean {
+  const m = entry.metadata;
+  return (
+    m.role === 'ready' &&
+    m.db === snapshot.metadata.db &&
+    m.snapshot === snapshot.metadata.snapshot &&
+    m.savedAt === snapshot.metadata.createdAt
+  );
+}
+
 /** The saved snapshot `name` of `db` (or of the one database that has such a snapshot). */
 export async function findSnapshot(
   client: pg.Client,

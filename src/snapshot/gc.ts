@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Project } from '../project.js';
-import { snapshotDatabases } from './catalog.js';
+import { isReadyCopyOf, snapshotDatabases } from './catalog.js';
 
 /** A snapshot database gc may drop, and why. */
 export interface SnapshotGarbage {
@@ -11,7 +11,7 @@ export interface SnapshotGarbage {
 /**
  * gc's policy for snapshots: the newest previous state of each database is kept (one undo
  * is always there); older ones go once they are older than `olderThanMs` (any age when it
- * is not set). Ready copies of a snapshot that no longer exists go too. Saved snapshots
+ * is not set). Ready copies of a snapshot that no longer exists (or was saved over) go too. Saved snapshots
  * themselves are never gc'd: only `snapshot drop` removes them.
  */
 export async function snapshotGarbage(
@@ -20,17 +20,16 @@ export async function snapshotGarbage(
   options: { now: number; olderThanMs?: number | undefined },
 ): Promise<SnapshotGarbage[]> {
   const all = await snapshotDatabases(client, project);
-  const saved = new Set(
-    all
-      .filter((s) => s.metadata.role === 'snapshot')
-      .map((s) => `${s.metadata.db}\0${s.metadata.snapshot}`),
-  );
+  const saved = all.filter((s) => s.metadata.role === 'snapshot');
   const items: SnapshotGarbage[] = [];
   const previousByDb = new Map<string, typeof all>();
   for (const entry of all) {
     const m = entry.metadata;
-    if (m.role === 'ready' && !saved.has(`${m.db}\0${m.snapshot}`)) {
-      items.push({ name: entry.name, reason: `ready copy of dropped snapshot "${m.snapshot}"` });
+    if (m.role === 'ready' && !saved.some((snapshot) => isReadyCopyOf(entry, snapshot))) {
+      items.push({
+        name: entry.name,
+        reason: `ready copy of a dropped or re-saved snapshot "${m.snapshot}"`,
+      });
     }
     if (m.role === 'previous') previousByDb.set(m.db, [...(previousByDb.get(m.db) ?? []), entry]);
   }

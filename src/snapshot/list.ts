@@ -1,6 +1,6 @@
 import type { Project } from '../project.js';
 import { dropDatabase } from '../server/databases.js';
-import { findSnapshot, snapshotDatabases, withMaintenance } from './catalog.js';
+import { findSnapshot, isReadyCopyOf, snapshotDatabases, withMaintenance } from './catalog.js';
 import { validateSnapshotName } from './names.js';
 
 export interface SnapshotEntry {
@@ -44,12 +44,7 @@ export async function listSnapshots(
       database: s.name,
       createdAt: s.metadata.createdAt,
       sizeBytes: s.sizeBytes,
-      ready: all.filter(
-        (r) =>
-          r.metadata.role === 'ready' &&
-          r.metadata.db === s.metadata.db &&
-          r.metadata.snapshot === s.metadata.snapshot,
-      ).length,
+      ready: all.filter((r) => isReadyCopyOf(r, s)).length,
     }));
   const previous = all
     .filter((s) => s.metadata.role === 'previous')

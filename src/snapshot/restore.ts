@@ -5,7 +5,13 @@ import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
 import { type SnapshotMetadata, writeMetadata } from '../template/metadata.js';
-import { findSnapshot, snapshotDatabases, snapshotTarget, withMaintenance } from './catalog.js';
+import {
+  findSnapshot,
+  isReadyCopyOf,
+  snapshotDatabases,
+  snapshotTarget,
+  withMaintenance,
+} from './catalog.js';
 import { copyDatabase, otherSessions } from './copy.js';
 import { type PrepareSnapshotResult, prepareSnapshot, settle } from './save.js';
 
@@ -73,9 +79,7 @@ export async function restoreSnapshot(
         [db],
       );
       const comment = rows[0]?.comment ?? null;
-      const ready = listed.find(
-        (s) => s.metadata.role === 'ready' && s.metadata.snapshot === options.name,
-      );
+      const ready = listed.find((s) => isReadyCopyOf(s, snapshot));
       const stamp = backupStamp(new Date());
       let scratch: string;
       if (ready === undefined) {
@@ -128,5 +132,10 @@ export async function restoreSnapshot(
 
 /** A ready-copy label for `snapshot` (a copy made by the restore itself carries it briefly). */
 function label(snapshot: SnapshotMetadata): SnapshotMetadata {
-  return { ...snapshot, role: 'ready', createdAt: new Date().toISOString() };
+  return {
+    ...snapshot,
+    role: 'ready',
+    savedAt: snapshot.createdAt,
+    createdAt: new Date().toISOString(),
+  };
 }

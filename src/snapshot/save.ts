@@ -4,7 +4,13 @@ import { DbfastError, ExitCode, errorMessage, usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import type { SnapshotMetadata } from '../template/metadata.js';
-import { findSnapshot, snapshotDatabases, snapshotTarget, withMaintenance } from './catalog.js';
+import {
+  findSnapshot,
+  isReadyCopyOf,
+  snapshotDatabases,
+  snapshotTarget,
+  withMaintenance,
+} from './catalog.js';
 import { copyDatabase, otherSessions } from './copy.js';
 import { readyCopyName, snapshotDatabaseName, validateSnapshotName } from './names.js';
 
@@ -135,11 +141,10 @@ export async function prepareSnapshot(
     project,
     db,
     async (client) => {
+      const listed = await snapshotDatabases(client, project, { db });
       // Throws when the snapshot is gone (dropped while this waited for the lock).
-      await findSnapshot(client, project, name, db);
-      const ready = (await snapshotDatabases(client, project, { db })).find(
-        (s) => s.metadata.role === 'ready' && s.metadata.snapshot === name,
-      );
+      const snapshot = await findSnapshot(client, project, name, db, listed);
+      const ready = listed.find((s) => isReadyCopyOf(s, snapshot));
       if (ready !== undefined) return { ready: ready.name, created: false, error: undefined };
       const copy = readyCopyName(database, randomBytes(4).toString('hex'));
       const metadata: SnapshotMetadata = {
@@ -147,6 +152,7 @@ export async function prepareSnapshot(
         role: 'ready',
         snapshot: name,
         db,
+        savedAt: snapshot.metadata.createdAt,
         project: project.config.database.templateName,
         createdAt: new Date().toISOString(),
       };

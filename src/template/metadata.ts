@@ -71,6 +71,8 @@ export interface SnapshotMetadata {
   project: string;
   createdAt: string;
   sizeBytes?: number;
+  /** Ready copies: the createdAt of the snapshot they copy (one saved over it is not theirs). */
+  savedAt?: string;
 }
 
 export type Metadata =
