@@ -5,6 +5,7 @@ import {
   cloneFromTemplate,
   resolveTemplate,
   type TemplateRef,
+  templateVanished,
 } from './clone/clone.js';
 import { fillPool } from './clone/pool.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
@@ -84,13 +85,21 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
       const started = performance.now();
       const env = project.environment(cloneOptions.env);
       const connection = await admin();
-      let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
-      if (template === undefined) {
-        template = await resolveTemplate(project, connection, cloneOptions);
-        if (cloneOptions.template === undefined)
-          templates.set(env.name, { ...template, built: false });
-      }
-      const result = await cloneFromTemplate(project, connection, template, cloneOptions, started);
+      const attempt = async (): Promise<CloneResult> => {
+        let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
+        if (template === undefined) {
+          template = await resolveTemplate(project, connection, cloneOptions);
+          if (cloneOptions.template === undefined)
+            templates.set(env.name, { ...template, built: false });
+        }
+        return cloneFromTemplate(project, connection, template, cloneOptions, started);
+      };
+      const result = await attempt().catch((error: unknown) => {
+        // The remembered template is gone (gc dropped it once it went stale): look again.
+        if (cloneOptions.template !== undefined || !templateVanished(error)) throw error;
+        templates.delete(env.name);
+        return attempt();
+      });
       // Top the pool up off the request's path (close() waits for it).
       if (env.poolSize > 0 && cloneOptions.template === undefined) refill(env.name);
       return {

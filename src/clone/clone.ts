@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EnvironmentConfig } from '../config/types.js';
-import { DbfastError, ExitCode } from '../errors.js';
+import { DbfastError, ExitCode, isDbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
@@ -125,9 +125,30 @@ export async function cloneDatabase(
 ): Promise<CloneResult> {
   const started = performance.now();
   return project.withClient(async (client) => {
-    const template = await resolveTemplate(project, client, options);
-    return cloneFromTemplate(project, client, template, options, started);
+    const attempt = async (): Promise<CloneResult> =>
+      cloneFromTemplate(
+        project,
+        client,
+        await resolveTemplate(project, client, options),
+        options,
+        started,
+      );
+    try {
+      return await attempt();
+    } catch (error) {
+      if (options.template !== undefined || !templateVanished(error)) throw error;
+      return attempt();
+    }
   });
+}
+
+/**
+ * Whether a clone failed because its template no longer exists: gc dropped a template that
+ * went stale between resolving and CREATE DATABASE, or a cached template was replaced. The
+ * caller resolves the template again and retries once.
+ */
+export function templateVanished(error: unknown): boolean {
+  return isDbfastError(error) && error.code === 'clone.failed' && error.pg?.code === '3D000';
 }
 
 /**

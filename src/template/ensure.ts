@@ -3,13 +3,14 @@ import type pg from 'pg';
 import type { EnvironmentConfig } from '../config/types.js';
 import type { Project } from '../project.js';
 import { withAdvisoryLock, withClient } from '../server/connection.js';
-import { dropDatabase, renameDatabase } from '../server/databases.js';
+import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { applyRepository } from '../sql/executor.js';
 import { VERSION } from '../version.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
 import { listDbfastDatabases, type TemplateMetadata, writeMetadata } from './metadata.js';
 import { buildDatabaseName, templateBase, templateDatabaseName } from './names.js';
+import { buildLabel, dropBuildLeftovers, publishTemplate } from './publish.js';
 
 export interface TemplateResult {
   name: string;
@@ -170,16 +171,10 @@ async function build(
   const started = performance.now();
   const scratch = buildDatabaseName(name);
   // Left over by a build that crashed: we hold the lock, so nobody else is building it.
-  await dropDatabase(client, scratch);
+  await dropBuildLeftovers(client, scratch, name);
   await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
   try {
-    await writeMetadata(client, scratch, {
-      dbfast: 'build',
-      template: name,
-      startedAt: new Date().toISOString(),
-      pid: process.pid,
-      host: hostname(),
-    });
+    await writeMetadata(client, scratch, buildLabel(name));
     await applyRepository(project, { database: scratch, env: env.name });
     const params = await project.connection();
     await withClient(params, (c) => c.query('ANALYZE'), { database: scratch });
@@ -209,10 +204,7 @@ async function build(
       kind: 'repository',
     };
     await writeMetadata(client, scratch, metadata);
-    // A forced or expired rebuild replaces a template with the same name: drop the old one
-    // right before publishing (clones already made from it are unaffected).
-    await dropDatabase(client, name);
-    await renameDatabase(client, scratch, name);
+    await publishTemplate(client, scratch, name);
     return metadata;
   } catch (error) {
     await dropDatabase(client, scratch).catch(() => undefined);

@@ -8,6 +8,7 @@ import {
  * Names of the databases dbfast makes for a template. All fit in 63 bytes:
  *   template     <template_name>_<env>_<hash12>
  *   build        <template_name>_<env>_<hash12>_b      (scratch; renamed to the template)
+ *   aside        <template_name>_<env>_<hash12>_o      (the template a rebuild replaced; dropped)
  *   pool member  <template_name>_<env>_<hash12>_p<n>   (a ready clone, claimed by rename)
  */
 
@@ -33,6 +34,11 @@ export function templateDatabaseName(
 
 export function buildDatabaseName(template: string): string {
   return `${template}_b`;
+}
+
+/** Where a forced or expired rebuild moves the template it replaces, until it is dropped. */
+export function asideDatabaseName(template: string): string {
+  return `${template}_o`;
 }
 
 export function poolMemberPrefix(template: string): string {
