@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { throwIfAborted } from './exec.js';
 import type { BackupManifest, ManifestFile } from './manifest.js';
 
@@ -24,15 +24,23 @@ export async function sha256File(path: string, signal?: AbortSignal): Promise<st
   return hash.digest('hex');
 }
 
-/** Every regular file under `path` (or `path` itself), relative to `root`, sorted. */
-export async function archiveFiles(root: string, path: string): Promise<string[]> {
-  const info = await stat(path);
+/**
+ * Every regular file under `path` (or `path` itself), relative to `root`, sorted. Anything
+ * else found (symbolic links, sockets, …) is added to `irregular` when given.
+ */
+export async function archiveFiles(
+  root: string,
+  path: string,
+  irregular?: string[],
+): Promise<string[]> {
+  const info = await lstat(path);
   if (info.isFile()) return [toPosix(relative(root, path))];
   const out: string[] = [];
   for (const entry of await readdir(path, { withFileTypes: true })) {
     const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...(await archiveFiles(root, full)));
+    if (entry.isDirectory()) out.push(...(await archiveFiles(root, full, irregular)));
     else if (entry.isFile()) out.push(toPosix(relative(root, full)));
+    else irregular?.push(toPosix(relative(root, full)));
   }
   return out.sort();
 }
@@ -53,9 +61,9 @@ export async function describeFiles(
 }
 
 /**
- * Compare a backup folder with its manifest: every listed file present with its sha256,
- * and no file in the archive that the manifest does not list. One line per problem, each
- * starting with the file's path.
+ * Compare a backup folder with its manifest: every listed file present, a regular file
+ * inside the folder (no symbolic link, no `..`), with its sha256, and no file in the archive
+ * that the manifest does not list. One line per problem, each starting with the file's path.
  */
 export async function checkFiles(
   dir: string,
@@ -63,10 +71,12 @@ export async function checkFiles(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const problems: string[] = [];
+  const root = await realpath(dir);
   for (const file of manifest.files) {
     const full = join(dir, ...file.path.split('/'));
-    if (!existsSync(full)) {
-      problems.push(`${file.path}: missing`);
+    const placement = await misplaced(root, file.path, full);
+    if (placement !== undefined) {
+      problems.push(`${file.path}: ${placement}`);
       continue;
     }
     const sha256 = await sha256File(full, signal);
@@ -76,12 +86,36 @@ export async function checkFiles(
   }
   const archive = join(dir, manifest.archive);
   const known = new Set(manifest.files.map((f) => f.path));
-  if (existsSync(archive)) {
-    for (const path of await archiveFiles(dir, archive)) {
+  const top = await lstat(archive).catch(() => undefined);
+  if (top?.isSymbolicLink() === true) {
+    problems.push(`${manifest.archive}: a symbolic link, not part of the backup folder`);
+  } else if (top !== undefined) {
+    const irregular: string[] = [];
+    for (const path of await archiveFiles(dir, archive, irregular)) {
       if (!known.has(path)) problems.push(`${path}: not in the manifest`);
     }
+    for (const path of irregular) problems.push(`${path}: not a regular file`);
   }
   return problems;
+}
+
+/**
+ * Why a manifest entry cannot be trusted as a file of this backup, or undefined: missing,
+ * a path leaving the folder, a symbolic link (its target could be anything, anywhere), or
+ * not a regular file.
+ */
+async function misplaced(root: string, path: string, full: string): Promise<string | undefined> {
+  if (isAbsolute(path) || path.split('/').some((part) => part === '..' || part === '')) {
+    return 'path leaves the backup folder';
+  }
+  const info = await lstat(full).catch(() => undefined);
+  if (info === undefined) return 'missing';
+  if (info.isSymbolicLink()) return 'a symbolic link, not a regular file of the backup folder';
+  if (!info.isFile()) return 'not a regular file';
+  // A linked folder on the way would still lead outside.
+  const real = await realpath(full);
+  if (!real.startsWith(`${root}${sep}`)) return 'lies outside the backup folder';
+  return undefined;
 }
 
 function toPosix(path: string): string {

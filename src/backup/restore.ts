@@ -2,17 +2,25 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DbfastError } from '../errors.js';
 import type { Project } from '../project.js';
-import { withClient } from '../server/connection.js';
-import { databaseExists, renameDatabase } from '../server/databases.js';
+import { withAdvisoryLock, withClient } from '../server/connection.js';
+import { databaseExists } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { serverInfo } from '../server/info.js';
+import { writeMetadata } from '../template/metadata.js';
 import { finishAsTemplate, templateNameFor } from './as-template.js';
-import { checkFiles } from './checksum.js';
 import { restoreCommand } from './commands.js';
 import { runTool, throwIfAborted } from './exec.js';
+import { checkIntegrity, findArchiveReader } from './integrity.js';
 import type { BackupManifest } from './manifest.js';
+import {
+  repairAbandonedRestores,
+  restoreLabel,
+  restoreLockKey,
+  scratchSuffix,
+  swapLockKey,
+} from './repair.js';
 import { backupStamp, findBackup } from './store.js';
-import { dropQuietly, freeName, swapDatabases } from './swap.js';
+import { dropQuietly, freeName, publishRestored, swapDatabases } from './swap.js';
 import {
   type Confirmations,
   checkTargetName,
@@ -20,7 +28,6 @@ import {
   requireConfirmations,
   resolveTarget,
 } from './target.js';
-import { findPgTool } from './tools.js';
 
 export interface RestoreOptions extends Confirmations {
   /** Backup id (`source/timestamp`, a timestamp, `source/latest`, `latest`). */
@@ -105,84 +112,74 @@ export async function restoreBackup(
   const parts = await planParts(project, options);
   const { manifest, target, database } = parts;
   // Found while the connection opens; awaited (and its error thrown) only where needed.
-  const finding = findPgTool(
-    'pg_restore',
-    [
-      {
-        major: manifest.pgDump.major,
-        purpose: `read archives of pg_dump ${manifest.pgDump.version}`,
-      },
-    ],
-    { binDir: project.config.server.binDir },
-  );
-  finding.catch(() => undefined);
+  const finding = findArchiveReader(manifest, project.config.server.binDir);
   const jobs =
     options.jobs ?? Math.max(project.config.backups.jobs, Math.min(4, availableParallelism()));
   const stamp = backupStamp(new Date());
 
   return withClient(target.params, async (client) => {
+    // A restore that died before may have left a target refusing connections: give it its
+    // setting back before reading it (or copying it onto a kept old database).
+    await repairAbandonedRestores(client);
     const exists = await databaseExists(client, database);
     const plan: RestorePlan = { ...parts, exists, replacing: exists && !parts.asTemplate };
     requireConfirmations(target, database, plan.replacing, options);
     if (plan.asTemplate && plan.exists) return result(plan, undefined, true, started);
     const pgRestore = await finding;
     const progress = (done: number, label: string): void =>
-      project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 3, label });
-    // The checksums are checked while pg_restore reads the same files: nothing is published
-    // before both are done, and a damaged backup only ever costs the scratch database.
-    const checking = checkFiles(parts.dir, manifest, options.signal).then(
-      (problems) => ({ problems, error: undefined as unknown }),
-      (error: unknown) => ({ problems: [] as string[], error }),
-    );
-    const intact = async (): Promise<void> => {
-      const { problems, error } = await checking;
-      if (error !== undefined) throw error;
-      if (problems.length > 0) throw damaged(plan.id, problems);
-    };
-    const scratch = await freeName(client, database, `_restore_${stamp.toLowerCase()}`);
-    await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
-    try {
-      progress(1, `pg_restore into ${scratch}`);
-      const archive = join(parts.dir, manifest.archive);
-      const settings = { jobs, noAcl: options.noAcl === true };
-      await runTool(restoreCommand(pgRestore, target.params, scratch, archive, settings), options);
-      await intact();
-      throwIfAborted(options.signal);
-      progress(2, `publishing ${database}`);
-      if (plan.asTemplate) {
-        await finishAsTemplate(client, scratch, database, {
-          id: plan.id,
-          manifest,
-          server: await serverInfo(client),
-          buildMs: Date.now() - started,
-        });
-        return result(plan, undefined, false, started);
-      }
-      if (!(await databaseExists(client, database))) {
-        await renameDatabase(client, scratch, database);
-        return result(plan, undefined, false, started);
-      }
-      if (!plan.replacing) {
-        // Created by someone else since the plan: replacing it was never confirmed.
-        throw new DbfastError(
-          'restore.target_appeared',
-          `Database "${database}" appeared during the restore.`,
-          {
-            hint: 'Nothing was replaced; run the restore again.',
-          },
+      project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 4, label });
+    // Everything is checked BEFORE pg_restore runs anything: a tampered archive's SQL runs
+    // as the restoring role (often a superuser), so it must never start.
+    progress(1, 'checking checksums and the table of contents');
+    const { problems } = await checkIntegrity(parts.dir, manifest, pgRestore, options.signal);
+    if (problems.length > 0) throw damaged(plan.id, problems);
+    const scratch = await freeName(client, database, scratchSuffix(stamp));
+    return withAdvisoryLock(target.params, restoreLockKey(scratch), async () => {
+      await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
+      try {
+        await writeMetadata(client, scratch, restoreLabel(database));
+        progress(2, `pg_restore into ${scratch}`);
+        const archive = join(parts.dir, manifest.archive);
+        const settings = { jobs, noAcl: options.noAcl === true };
+        await runTool(
+          restoreCommand(pgRestore, target.params, scratch, archive, settings),
+          options,
         );
+        throwIfAborted(options.signal);
+        progress(3, `publishing ${database}`);
+        if (plan.asTemplate) {
+          await finishAsTemplate(client, scratch, database, {
+            id: plan.id,
+            manifest,
+            server: await serverInfo(client),
+            buildMs: Date.now() - started,
+          });
+          return result(plan, undefined, false, started);
+        }
+        return await withAdvisoryLock(target.params, swapLockKey(database), async () => {
+          if (!(await databaseExists(client, database))) {
+            await publishRestored(client, scratch, database);
+            return result(plan, undefined, false, started);
+          }
+          if (!plan.replacing) {
+            // Created by someone else since the plan: replacing it was never confirmed.
+            throw new DbfastError(
+              'restore.target_appeared',
+              `Database "${database}" appeared during the restore.`,
+              { hint: 'Nothing was replaced; run the restore again.' },
+            );
+          }
+          const old = await freeName(client, database, `_old_${stamp}`);
+          await swapDatabases(client, database, scratch, old);
+          return result(plan, old, false, started);
+        });
+      } catch (error) {
+        await dropQuietly(client, scratch);
+        throw error;
+      } finally {
+        progress(4, 'done');
       }
-      const old = await freeName(client, database, `_old_${stamp}`);
-      await swapDatabases(client, database, scratch, old);
-      return result(plan, old, false, started);
-    } catch (error) {
-      await dropQuietly(client, scratch);
-      // pg_restore choking on a damaged archive: the damage is the news.
-      const { problems } = await checking;
-      throw problems.length > 0 ? damaged(plan.id, problems) : error;
-    } finally {
-      progress(3, 'done');
-    }
+    });
   });
 }
 

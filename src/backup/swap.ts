@@ -10,6 +10,8 @@ import {
   terminateConnections,
 } from '../server/databases.js';
 import { databaseIdent, truncateToBytes } from '../server/identifiers.js';
+import { writeMetadata } from '../template/metadata.js';
+import { restoreLabel } from './repair.js';
 
 /**
  * The database-level steps of a restore: a scratch database beside the target, and the
@@ -36,10 +38,27 @@ export async function dropQuietly(client: pg.Client, name: string): Promise<void
 }
 
 /**
- * Put `scratch` in `target`'s place, keeping the old target as `old`. New connections to
- * the target are refused first (ALLOW_CONNECTIONS false), its sessions terminated, then
- * both renames run in one transaction; the old database gets its connection setting back.
- * On failure the target is left as it was.
+ * Give a finished scratch database the target's name (the target does not exist), and drop
+ * the restore label it carried while in progress.
+ */
+export async function publishRestored(
+  client: pg.Client,
+  scratch: string,
+  target: string,
+): Promise<void> {
+  await withTransaction(client, async () => {
+    await renameDatabase(client, scratch, target);
+    await client.query(`COMMENT ON DATABASE ${databaseIdent(target)} IS NULL`);
+  });
+}
+
+/**
+ * Put `scratch` in `target`'s place, keeping the old target as `old`. The target's
+ * ALLOW_CONNECTIONS is first recorded in the scratch database's label (durably: a restore
+ * killed from here on is repaired by the next restore or gc, see repair.ts), then new
+ * connections to the target are refused, its sessions terminated, and both renames run in
+ * one transaction; the old database gets its connection setting back. On failure the
+ * target is left as it was. The caller holds the target's swap lock.
  */
 export async function swapDatabases(
   client: pg.Client,
@@ -52,6 +71,7 @@ export async function swapDatabases(
     [target],
   );
   const allowed = rows[0]?.datallowconn ?? true;
+  await writeMetadata(client, scratch, restoreLabel(target, allowed));
   const t = databaseIdent(target);
   await client.query(`ALTER DATABASE ${t} WITH ALLOW_CONNECTIONS false`);
   try {
@@ -61,6 +81,7 @@ export async function swapDatabases(
         await withTransaction(client, async () => {
           await renameDatabase(client, target, old);
           await renameDatabase(client, scratch, target);
+          await client.query(`COMMENT ON DATABASE ${t} IS NULL`);
           await client.query(
             `ALTER DATABASE ${databaseIdent(old)} WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`,
           );

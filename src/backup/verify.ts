@@ -1,13 +1,9 @@
 import { join } from 'node:path';
-import { errorMessage } from '../errors.js';
 import type { Project } from '../project.js';
 import { VERSION } from '../version.js';
-import { checkFiles } from './checksum.js';
-import { countListEntries, listCommand } from './commands.js';
-import { runTool, throwIfAborted } from './exec.js';
+import { checkIntegrity, findArchiveReader } from './integrity.js';
 import { VERIFIED_FILE, type VerificationRecord, writeJsonAtomic } from './manifest.js';
 import { type BackupEntry, findBackup, listBackupEntries } from './store.js';
-import { findPgTool } from './tools.js';
 
 /**
  * `dbfast backup verify`: every file's size and sha256 against the manifest, no file
@@ -72,33 +68,13 @@ async function verifyEntry(
       verifiedAt,
     };
   }
-  const problems = await checkFiles(entry.dir, manifest, options.signal);
-  const archive = join(entry.dir, manifest.archive);
-  throwIfAborted(options.signal);
-  let entries: number | undefined;
-  let pgRestore: string | undefined;
-  try {
-    const tool = await findPgTool(
-      'pg_restore',
-      [
-        {
-          major: manifest.pgDump.major,
-          purpose: `read archives of pg_dump ${manifest.pgDump.version}`,
-        },
-      ],
-      { binDir: project.config.server.binDir },
-    );
-    pgRestore = tool.version;
-    entries = countListEntries((await runTool(listCommand(tool, archive), options)).stdout);
-    if (entries !== manifest.entries) {
-      problems.push(
-        `${manifest.archive}: pg_restore -l lists ${entries} entries, manifest says ${manifest.entries}`,
-      );
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code === 'interrupted') throw error;
-    problems.push(`${manifest.archive}: pg_restore -l failed: ${errorMessage(error)}`);
-  }
+  const tool = findArchiveReader(manifest, project.config.server.binDir);
+  const { problems, entries, pgRestore } = await checkIntegrity(
+    entry.dir,
+    manifest,
+    tool,
+    options.signal,
+  );
   const record: VerificationRecord = {
     ok: problems.length === 0,
     verifiedAt,

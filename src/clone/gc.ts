@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { abandonedRestores, repairRestore } from '../backup/repair.js';
 import type { Project } from '../project.js';
-import { withClient } from '../server/connection.js';
+import { advisoryLockFree, withClient } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { snapshotGarbage } from '../snapshot/gc.js';
 import { listTemplates } from '../template/manage.js';
@@ -16,7 +17,7 @@ export interface GcOptions {
 
 export interface GcItem {
   name: string;
-  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot';
+  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore';
   reason: string;
 }
 
@@ -29,8 +30,10 @@ export interface GcResult {
  * Remove what dbfast made and no longer needs: stale templates (keeping the newest `keep`
  * per environment; current ones and templates restored from backups are never touched),
  * clones past their ttl, pool members of stale templates and scratch databases of builds
- * that crashed (no process holds their build lock), and snapshot leftovers (see
- * snapshotGarbage: older previous states, ready copies of dropped snapshots). Only databases carrying a dbfast label
+ * that crashed (no process holds their build lock), snapshot leftovers (see
+ * snapshotGarbage: older previous states, ready copies of dropped snapshots), and what
+ * restores that died left (their scratch database; a target they left refusing
+ * connections gets its setting back). Only databases carrying a dbfast label
  * and this project's template_name prefix are considered: never anything else.
  */
 export async function collectGarbage(project: Project, options: GcOptions = {}): Promise<GcResult> {
@@ -99,8 +102,18 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
     })) {
       items.push({ ...item, kind: 'snapshot' });
     }
+    const restores = await abandonedRestores(client);
     if (options.dryRun !== true) {
       for (const item of items) await dropDatabase(client, item.name);
+    }
+    for (const entry of restores) {
+      const target = entry.metadata?.dbfast === 'restore' ? entry.metadata.target : '?';
+      const reconnected = options.dryRun !== true && (await repairRestore(client, entry));
+      items.push({
+        name: entry.name,
+        kind: 'restore',
+        reason: `scratch database of a restore into "${target}" that did not finish${reconnected ? `; "${target}" accepts connections again` : ''}`,
+      });
     }
   });
   return { dryRun: options.dryRun === true, dropped: items };
@@ -109,12 +122,5 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
 /** A build's scratch database is abandoned when nobody holds its template's build lock. */
 async function buildAbandoned(client: pg.Client, entry: DatabaseEntry): Promise<boolean> {
   if (entry.metadata?.dbfast !== 'build') return false;
-  const key = `dbfast:template:${entry.metadata.template}`;
-  const { rows } = await client.query<{ free: boolean }>(
-    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free',
-    [key],
-  );
-  if (rows[0]?.free !== true) return false;
-  await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
-  return true;
+  return advisoryLockFree(client, `template:${entry.metadata.template}`);
 }

@@ -117,6 +117,20 @@ export async function withAdvisoryLock<T>(
   });
 }
 
+/**
+ * Whether nobody holds the advisory lock `key` (taken by withAdvisoryLock): the work it
+ * guards belongs to a process that is gone, on whatever machine it ran.
+ */
+export async function advisoryLockFree(client: pg.Client, key: string): Promise<boolean> {
+  const { rows } = await client.query<{ free: boolean }>(
+    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free',
+    [`dbfast:${key}`],
+  );
+  if (rows[0]?.free !== true) return false;
+  await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`]);
+  return true;
+}
+
 /** Turn a failed connect into an error that says where, why and what to do. */
 export function connectionError(
   error: unknown,

@@ -75,12 +75,28 @@ export interface SnapshotMetadata {
   savedAt?: string;
 }
 
+/** A restore's scratch database, until it is swapped in (the label then goes). */
+export interface RestoreMetadata {
+  dbfast: 'restore';
+  /** The database it will replace or become. */
+  target: string;
+  startedAt: string;
+  pid: number;
+  host: string;
+  /**
+   * The target's ALLOW_CONNECTIONS before the swap refused connections to it: recorded
+   * before the swap starts, so a restore killed mid-swap can be repaired by the next one.
+   */
+  targetAllowConnections?: boolean;
+}
+
 export type Metadata =
   | TemplateMetadata
   | BuildMetadata
   | CloneMetadata
   | PoolMetadata
-  | SnapshotMetadata;
+  | SnapshotMetadata
+  | RestoreMetadata;
 
 /** Parse a database comment; undefined when it is not a dbfast document. */
 export function parseMetadata(comment: string | null | undefined): Metadata | undefined {
@@ -88,8 +104,8 @@ export function parseMetadata(comment: string | null | undefined): Metadata | un
   try {
     const value = JSON.parse(comment) as { dbfast?: unknown };
     if (typeof value.dbfast !== 'string') return undefined;
-    if (!['template', 'build', 'clone', 'pool', 'snapshot'].includes(value.dbfast))
-      return undefined;
+    const kinds = ['template', 'build', 'clone', 'pool', 'snapshot', 'restore'];
+    if (!kinds.includes(value.dbfast)) return undefined;
     return value as Metadata;
   } catch {
     return undefined;

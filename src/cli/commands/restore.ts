@@ -31,8 +31,9 @@ export function registerRestore(program: Command): void {
     .addHelpText(
       'after',
       `
-The backup is checked against its checksums, restored with pg_restore --no-owner
---exit-on-error into a scratch database beside the target, and swapped in by
+The backup is checked first (checksums, pg_restore -l entry count, every file a regular
+file inside the backup folder: nothing of a tampered archive runs), restored with
+pg_restore --no-owner --exit-on-error into a scratch database beside the target, and swapped in by
 ALTER DATABASE ... RENAME after the target's sessions are closed. The replaced database is
 kept as <name>_old_<UTC timestamp> (printed), so a restore can be undone by renaming back.
 If the restore fails midway the scratch database is dropped and the target is untouched.
