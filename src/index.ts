@@ -55,6 +55,12 @@ export type { ProgressEvent, Reporter } from './reporter.js';
 export { withAdvisoryLock, withClient, withTransaction } from './server/connection.js';
 export type { ServerState } from './server/control.js';
 export { serverState, startServer, stopServer } from './server/control.js';
+export {
+  connectionLostError,
+  describeFailure,
+  fileSystemError,
+  isConnectionLost,
+} from './server/failures.js';
 export { databaseIdent, quoteIdent, validateDatabaseName } from './server/identifiers.js';
 export type { ServerInfo } from './server/info.js';
 export { serverInfo } from './server/info.js';

@@ -5,6 +5,7 @@ import {
   cloneFromTemplate,
   resolveTemplate,
   type TemplateRef,
+  templateRef,
   templateVanished,
 } from './clone/clone.js';
 import { fillPool } from './clone/pool.js';
@@ -84,15 +85,19 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
     async clone(cloneOptions = {}) {
       const started = performance.now();
       const env = project.environment(cloneOptions.env);
-      const connection = await admin();
       const attempt = async (): Promise<CloneResult> => {
         let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
         if (template === undefined) {
-          template = await resolveTemplate(project, connection, cloneOptions);
+          // A cold start builds (or waits for another worker's build) on connections of its
+          // own, opened only while needed: waiting workers must not fill max_connections.
+          template =
+            cloneOptions.template === undefined && cloneOptions.build !== false
+              ? templateRef(await ensureTemplate(project, { env: env.name }))
+              : await resolveTemplate(project, await admin(), cloneOptions);
           if (cloneOptions.template === undefined)
             templates.set(env.name, { ...template, built: false });
         }
-        return cloneFromTemplate(project, connection, template, cloneOptions, started);
+        return cloneFromTemplate(project, await admin(), template, cloneOptions, started);
       };
       const result = await attempt().catch((error: unknown) => {
         // The remembered template is gone (gc dropped it once it went stale): look again.

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupFormat } from '../config/types.js';
 import { DbfastError, errorMessage } from '../errors.js';
+import { fileSystemError } from '../server/failures.js';
 
 /**
  * manifest.json describes a finished backup and is written last; verified.json records
@@ -67,8 +68,14 @@ export interface VerificationRecord {
 /** Write JSON through a temporary file and a rename, so a reader never sees half of it. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, path);
+  try {
+    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    // A write error (ENOSPC) carries no path: name the file here.
+    throw fileSystemError(error, path) ?? error;
+  }
 }
 
 /** Read a backup's manifest; a DbfastError naming the folder when it is missing or unreadable. */

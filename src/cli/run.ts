@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { DbfastError, ExitCode, isDbfastError } from '../errors.js';
+import { DbfastError, describeFailure, ExitCode } from '../index.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -35,24 +35,27 @@ function report(error: unknown, json: boolean): number {
       );
     return ExitCode.usage;
   }
-  if (isDbfastError(error)) {
+  // Errors a user can meet that reached here unwrapped (PostgreSQL, file system, a lost
+  // connection) are reported as what they are, not as bugs.
+  const known = describeFailure(error);
+  if (known !== undefined) {
     if (json) {
-      printJsonError(error);
+      printJsonError(known);
     } else {
-      const hint = error.hint === undefined ? '' : `\nhint: ${error.hint}`;
-      const pg = error.pg;
+      const hint = known.hint === undefined ? '' : `\nhint: ${known.hint}`;
+      const pg = known.pg;
       const pgLines = [
         pg?.detail ? `detail: ${pg.detail}` : '',
-        pg?.hint && pg.hint !== error.hint ? `hint: ${pg.hint}` : '',
+        pg?.hint && pg.hint !== known.hint ? `hint: ${pg.hint}` : '',
       ]
         .filter((line) => line.length > 0)
         .join('\n');
-      const excerpt = error.location?.excerpt ? `\n${error.location.excerpt}` : '';
+      const excerpt = known.location?.excerpt ? `\n${known.location.excerpt}` : '';
       process.stderr.write(
-        `error: ${error.message}${excerpt}${pgLines ? `\n${pgLines}` : ''}${hint}\n`,
+        `error: ${known.message}${excerpt}${pgLines ? `\n${pgLines}` : ''}${hint}\n`,
       );
     }
-    return error.exitCode;
+    return known.exitCode;
   }
   // Not a DbfastError: a bug in dbfast. Show everything.
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -5,7 +5,7 @@ import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
 import { connectionUrl } from '../server/url.js';
-import { currentTemplate, ensureTemplate } from '../template/ensure.js';
+import { currentTemplate, ensureTemplate, type TemplateResult } from '../template/ensure.js';
 import { readMetadata } from '../template/metadata.js';
 import { generatedCloneName } from '../template/names.js';
 import { createClone } from './create.js';
@@ -55,32 +55,46 @@ export async function resolveTemplate(
   client: pg.Client,
   options: Pick<CloneOptions, 'env' | 'template' | 'build'>,
 ): Promise<TemplateRef> {
+  const found = await findTemplate(project, client, options);
+  if (found !== undefined) return found;
+  const env = project.environment(options.env);
+  if (options.build === false) {
+    throw new DbfastError(
+      'clone.template_stale',
+      `The template of environment "${env.name}" is missing or stale, and --no-build was given.`,
+      {
+        hint: 'Run `dbfast template build`, or clone without --no-build. `dbfast template status --why` says what changed.',
+      },
+    );
+  }
+  return templateRef(await ensureTemplate(project, { env: env.name }, client));
+}
+
+/** The template to clone when it exists and is current (or is named explicitly); one query. */
+async function findTemplate(
+  project: Project,
+  client: pg.Client,
+  options: Pick<CloneOptions, 'env' | 'template'>,
+): Promise<TemplateRef | undefined> {
   const env = project.environment(options.env);
   if (options.template !== undefined)
     return explicitTemplate(client, validateDatabaseName(options.template, 'template name'), env);
-  if (options.build === false) {
-    const { major, name, found } = await currentTemplate(project, client, env);
-    if (found === undefined) {
-      throw new DbfastError(
-        'clone.template_stale',
-        `The template of environment "${env.name}" is missing or stale, and --no-build was given.`,
-        {
-          hint: 'Run `dbfast template build`, or clone without --no-build. `dbfast template status --why` says what changed.',
-        },
-      );
-    }
-    return {
-      name,
-      env: env.name,
-      sizeBytes: found.metadata.sizeBytes,
-      serverMajor: major,
-      built: false,
-    };
-  }
-  const template = await ensureTemplate(project, { env: env.name }, client);
+  const { major, name, found } = await currentTemplate(project, client, env);
+  if (found === undefined) return undefined;
+  return {
+    name,
+    env: env.name,
+    sizeBytes: found.metadata.sizeBytes,
+    serverMajor: major,
+    built: false,
+  };
+}
+
+/** A template as ensureTemplate returned it, as a clone needs it. */
+export function templateRef(template: TemplateResult): TemplateRef {
   return {
     name: template.name,
-    env: env.name,
+    env: template.env,
     sizeBytes: template.sizeBytes,
     serverMajor: template.serverMajor,
     built: template.built,
@@ -124,22 +138,39 @@ export async function cloneDatabase(
   options: CloneOptions = {},
 ): Promise<CloneResult> {
   const started = performance.now();
-  return project.withClient(async (client) => {
-    const attempt = async (): Promise<CloneResult> =>
-      cloneFromTemplate(
-        project,
-        client,
-        await resolveTemplate(project, client, options),
-        options,
-        started,
-      );
-    try {
-      return await attempt();
-    } catch (error) {
-      if (options.template !== undefined || !templateVanished(error)) throw error;
-      return attempt();
-    }
-  });
+  const attempt = async (): Promise<CloneResult> => {
+    const ready = await project.withClient(async (client) => {
+      const found = await findTemplate(project, client, options);
+      return found === undefined
+        ? undefined
+        : cloneFromTemplate(project, client, found, options, started);
+    });
+    if (ready !== undefined) return ready;
+    const template = await resolveWithoutConnection(project, options);
+    return project.withClient((client) =>
+      cloneFromTemplate(project, client, template, options, started),
+    );
+  };
+  try {
+    return await attempt();
+  } catch (error) {
+    if (options.template !== undefined || !templateVanished(error)) throw error;
+    return attempt();
+  }
+}
+
+/**
+ * Build the template (or wait for another process's build) while this clone holds no
+ * connection: 32 clones waiting for one build must not fill max_connections and starve it.
+ */
+async function resolveWithoutConnection(
+  project: Project,
+  options: CloneOptions,
+): Promise<TemplateRef> {
+  if (options.build === false) {
+    return project.withClient((client) => resolveTemplate(project, client, options));
+  }
+  return templateRef(await ensureTemplate(project, { env: project.environment(options.env).name }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError, errorMessage, pgFields } from '../errors.js';
@@ -16,6 +17,8 @@ export interface ConnectOptions {
   /** Milliseconds to wait for the server to answer before giving up. */
   timeoutMs?: number;
   applicationName?: string;
+  /** How long to keep retrying when the server has no free connection slot (53300). */
+  busyTimeoutMs?: number;
 }
 
 /** The pg client configuration for a connection (the password goes here, and nowhere else). */
@@ -54,17 +57,26 @@ export async function connect(
   params: ConnectionParams,
   options: ConnectOptions = {},
 ): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(params, options));
-  // An idle connection that the server drops (admin shutdown) must not crash the process.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw connectionError(error, params, options.database ?? params.database);
+  const deadline = Date.now() + (options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    const client = new pg.Client(clientConfig(params, options));
+    // An idle connection that the server drops (admin shutdown) must not crash the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      // 53300 "too many clients": slots free up as other work ends; wait for one.
+      if (pgFields(error)?.code !== '53300' || Date.now() >= deadline)
+        throw connectionError(error, params, options.database ?? params.database);
+      await sleep(delay / 2 + Math.random() * delay);
+    }
   }
-  return client;
 }
+
+/** How long connect() keeps retrying "too many clients" (53300) by default. */
+const BUSY_TIMEOUT_MS = 60_000;
 
 /** Run `fn` with a fresh connection and always close it. */
 export async function withClient<T>(
@@ -115,6 +127,37 @@ export async function withAdvisoryLock<T>(
         .catch(() => undefined);
     }
   });
+}
+
+/**
+ * Run `fn` on a fresh connection that holds the session-level advisory lock `key`. While
+ * another process holds it, this one waits WITHOUT a connection: it tries the lock, closes
+ * the connection and sleeps (with backoff and jitter) before trying again, so waiters never
+ * fill max_connections and starve the holder. `fn` gets the locked connection to work on.
+ */
+export async function withPolledAdvisoryLock<T>(
+  params: ConnectionParams,
+  key: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    const outcome = await withClient(params, async (client) => {
+      const { rows } = await client.query<{ got: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got',
+        [`dbfast:${key}`],
+      );
+      if (rows[0]?.got !== true) return undefined;
+      try {
+        return { value: await fn(client) };
+      } finally {
+        await client
+          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
+          .catch(() => undefined);
+      }
+    });
+    if (outcome !== undefined) return outcome.value;
+    await sleep(delay / 2 + Math.random() * delay);
+  }
 }
 
 /**
@@ -182,6 +225,12 @@ export function connectionError(
         'server.dns',
         `Cannot resolve host "${params.host}".`,
         'Check the host name in the URL.',
+      );
+    case '53300':
+      return fail(
+        'server.too_many_clients',
+        `The server at ${params.host}:${params.port} has no free connection slot (too many clients), and none freed up while dbfast retried.`,
+        'Close idle sessions, lower the number of parallel workers, or raise max_connections on the server.',
       );
     case '57P03':
       return fail(

@@ -57,9 +57,13 @@ export async function databaseExists(client: pg.Client, database: string): Promi
   return (rowCount ?? 0) > 0;
 }
 
-/** SQLSTATE 42P04: duplicate_database. */
+/**
+ * SQLSTATE 42P04 (duplicate_database), or 23505 on pg_database's name index: what two
+ * processes creating (or renaming to) the same name at the same moment get.
+ */
 export function isDuplicateDatabase(error: unknown): boolean {
-  return pgFields(error)?.code === '42P04';
+  const code = pgFields(error)?.code;
+  return code === '42P04' || code === '23505';
 }
 
 /** SQLSTATE 55006: object_in_use ("source database … is being accessed by other users"). */

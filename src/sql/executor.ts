@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { findPgTool } from '../backup/tools.js';
 import type { ConnectionParams, Runner } from '../config/types.js';
+import { DbfastError, errorMessage, pgFields } from '../errors.js';
 import type { Project } from '../project.js';
 import type { Reporter } from '../reporter.js';
 import { connect, withTransaction } from '../server/connection.js';
+import { isConnectionLost } from '../server/failures.js';
 import { loadCsv } from './csv.js';
 import { FunctionIndex } from './functions.js';
 import { type FilePlan, planFile } from './plan.js';
@@ -112,10 +114,14 @@ export async function executeFiles(
     fresh = false;
     const names = Object.keys(settings);
     if (names.length > 0) {
-      await client.query(
-        'SELECT set_config(k, v, false) FROM unnest($1::text[], $2::text[]) AS s(k, v)',
-        [names, Object.values(settings)],
-      );
+      await client
+        .query('SELECT set_config(k, v, false) FROM unnest($1::text[], $2::text[]) AS s(k, v)', [
+          names,
+          Object.values(settings),
+        ])
+        .catch((error: unknown) => {
+          throw settingsError(error);
+        });
     }
     return client;
   };
@@ -193,4 +199,19 @@ export async function applyRepository(
     encoding: repository.encoding,
     ...(server.binDir === undefined ? {} : { binDir: server.binDir }),
   });
+}
+
+/** A `[repository] settings` value the server refuses: a configuration error, not a bug. */
+function settingsError(error: unknown): unknown {
+  const pg = pgFields(error);
+  if (pg === undefined || isConnectionLost(error)) return error;
+  return new DbfastError(
+    'config.invalid_setting',
+    `[repository] settings: the server refused them: ${errorMessage(error)}`,
+    {
+      hint: 'Fix the name or value under [repository] settings in dbfast.toml (values are what SET would accept).',
+      cause: error,
+      pg,
+    },
+  );
 }

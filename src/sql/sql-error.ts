@@ -5,6 +5,7 @@ import {
   pgFields,
   type SourceLocation,
 } from '../errors.js';
+import { connectionLostError, isConnectionLost } from '../server/failures.js';
 import type { FunctionIndex } from './functions.js';
 import type { CopySegment, StatementSegment } from './lexer.js';
 import type { SourceFile } from './plan.js';
@@ -42,6 +43,8 @@ const PLPGSQL_FRAME = /^PL\/pgSQL function (.+?) line (\d+) at /m;
 const COPY_LINE = /^COPY [^,]+, line (\d+)/m;
 
 export function sqlError(error: unknown, at: FailedAt, functions: FunctionIndex): DbfastError {
+  // The server restarting, or the session being terminated, is not the file's fault.
+  if (isConnectionLost(error)) return connectionLostError(error, `running ${at.source.path}`);
   const fields = pgFields(error);
   const statementOffset = at.statement?.start ?? at.copy?.start ?? at.sentOffset;
   const where = (fields && locate(fields, at, functions)) ?? {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { EnvironmentConfig } from '../config/types.js';
 import type { Project } from '../project.js';
-import { withAdvisoryLock, withClient } from '../server/connection.js';
+import { withClient, withPolledAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { applyRepository } from '../sql/executor.js';
@@ -106,26 +106,27 @@ export async function ensureTemplate(
   // The no-change check is on every clone's path: reuse the caller's connection when given.
   const withConnection = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> =>
     connection === undefined ? withClient(params, fn) : fn(connection);
-  return withConnection(async (client) => {
-    const { fingerprint, name, found } = await currentTemplate(project, client, env);
-    if (found !== undefined && options.force !== true)
-      return result(found.name, found.metadata, false, []);
+  const { fingerprint, name, found } = await withConnection((client) =>
+    currentTemplate(project, client, env),
+  );
+  if (found !== undefined && options.force !== true)
+    return result(found.name, found.metadata, false, []);
 
-    return withAdvisoryLock(params, `template:${name}`, async () => {
-      // Another process may have built it while this one waited for the lock.
-      const again = await environmentTemplates(client, templateName, env.name);
-      const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
-      if (built !== undefined && options.force !== true)
-        return result(built.name, built.metadata, false, []);
-      const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
-      const reasons =
-        options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
-      project.reporter.notice?.(
-        `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
-      );
-      const metadata = await build(project, client, env, fingerprint, name);
-      return result(name, metadata, true, reasons);
-    });
+  // Waiting for another process's build costs no connection (see withPolledAdvisoryLock).
+  return withPolledAdvisoryLock(params, `template:${name}`, async (client) => {
+    // Another process may have built it while this one waited for the lock.
+    const again = await environmentTemplates(client, templateName, env.name);
+    const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+    if (built !== undefined && options.force !== true)
+      return result(built.name, built.metadata, false, []);
+    const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
+    const reasons =
+      options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
+    project.reporter.notice?.(
+      `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
+    );
+    const metadata = await build(project, client, env, fingerprint, name);
+    return result(name, metadata, true, reasons);
   });
 }
 

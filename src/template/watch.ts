@@ -76,6 +76,7 @@ const IGNORED = [
  */
 export function watchTemplate(project: Project, options: WatchOptions): TemplateWatcher {
   const { onEvent } = options;
+  let closed = false;
   const check = async (): Promise<void> => {
     const started = performance.now();
     try {
@@ -89,7 +90,9 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
           : { type: 'current', result },
       );
     } catch (error) {
-      onEvent({ type: 'error', error });
+      // Stopping abandons the build in progress (its session is terminated): that is not
+      // an error to report.
+      if (!closed) onEvent({ type: 'error', error });
     }
   };
   const queue = rebuildQueue(check);
@@ -102,7 +105,6 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
   ];
   let timer: NodeJS.Timeout | undefined;
   let pending = new Set<string>();
-  let closed = false;
   const watcher: FSWatcher = watch(paths, {
     // The first check runs explicitly below; initial "add" events would only repeat it.
     ignoreInitial: true,

@@ -20,12 +20,8 @@ Example:
     )
     .action(
       action(async (ctx, options: { env?: string }) => {
-        const watcher = watchTemplate(ctx.project(), {
-          ...(options.env ? { env: options.env } : {}),
-          onEvent: (event) => show(ctx, event),
-        });
-        await watcher.ready;
-        await new Promise<void>((resolve) => {
+        // Installed before the first build: Ctrl-C during it must stop cleanly too.
+        const stopped = new Promise<void>((resolve) => {
           const stop = (): void => {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);
@@ -34,6 +30,12 @@ Example:
           process.on('SIGINT', stop);
           process.on('SIGTERM', stop);
         });
+        const watcher = watchTemplate(ctx.project(), {
+          ...(options.env ? { env: options.env } : {}),
+          onEvent: (event) => show(ctx, event),
+        });
+        await Promise.race([watcher.ready, stopped]);
+        await stopped;
         ctx.output.info('stopping…');
         await watcher.close();
         return { json: { ok: true, type: 'stopped' }, text: 'stopped' };
