@@ -9,6 +9,8 @@ export const ExitCode = {
   failure: 1,
   /** A usage error, or a destructive action refused because it was not confirmed. */
   usage: 2,
+  /** Interrupted by Ctrl-C (SIGINT) or SIGTERM, after cleaning up (128 + SIGINT, as shells do). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -79,6 +81,19 @@ export class DbfastError extends Error {
 /** A usage error: bad flags, bad names, refused destructive actions. Exit code 2. */
 export function usageError(code: string, message: string, hint?: string): DbfastError {
   return new DbfastError(code, message, { hint, exitCode: ExitCode.usage });
+}
+
+/** The error a command throws when it was interrupted (and has cleaned up). Exit code 130. */
+export function interruptedError(message = 'Interrupted.'): DbfastError {
+  return new DbfastError('interrupted', message, {
+    exitCode: ExitCode.interrupted,
+    hint: 'Nothing half-made was left behind.',
+  });
+}
+
+/** Throw the `interrupted` error if the signal has fired (checked between steps). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw interruptedError();
 }
 
 export function isDbfastError(error: unknown): error is DbfastError {

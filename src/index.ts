@@ -37,7 +37,14 @@ export type { DeployOptions, DeployPlan } from './deploy/plan.js';
 export { planDeploy } from './deploy/plan.js';
 export { deployTools } from './deploy/tools.js';
 export type { PgErrorFields, SourceLocation } from './errors.js';
-export { DbfastError, ExitCode, isDbfastError, usageError } from './errors.js';
+export {
+  DbfastError,
+  ExitCode,
+  interruptedError,
+  isDbfastError,
+  throwIfAborted,
+  usageError,
+} from './errors.js';
 export type { InitResult } from './init.js';
 export { initProject } from './init.js';
 export type { ClonedDatabase, Dbfast } from './library.js';

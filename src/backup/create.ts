@@ -18,6 +18,7 @@ import {
   VERIFIED_FILE,
   writeJsonAtomic,
 } from './manifest.js';
+import { claimPartial, releasePartial, removeAbandonedPartials } from './partial.js';
 import { resolveSource, type SourceOptions } from './source.js';
 import { backupStamp, sourceSegment } from './store.js';
 import { findPgTool, listPgTools, type PgToolName } from './tools.js';
@@ -93,8 +94,11 @@ export async function createBackup(
   const sourceDir = join(config.backups.dir, sourceSegment(source.name));
   const partial = join(sourceDir, `.partial-${backupStamp(started)}-${process.pid}`);
   await mkdir(sourceDir, { recursive: true, mode: 0o700 });
+  // What killed backups left (their process is gone) goes before this one adds to the disk.
+  await removeAbandonedPartials(config.backups.dir);
   await mkdir(partial, { mode: 0o700 });
   try {
+    await claimPartial(partial);
     progress(1, `pg_dump ${source.database}`);
     const archive = join(partial, ARCHIVE_NAME);
     const settings = { format, jobs: format === 'directory' ? jobs : 1, compression };
@@ -150,6 +154,7 @@ export async function createBackup(
     });
     await writeJsonAtomic(join(partial, MANIFEST_FILE), manifest);
     throwIfAborted(options.signal);
+    await releasePartial(partial);
     await rename(partial, dir);
     progress(4, 'done');
     return { id, dir, manifest };

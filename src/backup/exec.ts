@@ -1,5 +1,5 @@
 import type { ConnectionParams } from '../config/types.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
 import { loadExeca } from '../server/execa.js';
 import { scrubSecret } from '../server/url.js';
 import type { PgTool } from './tools.js';
@@ -63,7 +63,9 @@ export async function runTool(
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
+    // Stopped with SIGTERM when dbfast is interrupted, SIGKILL if it lingers.
     ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
+    forceKillAfterDelay: 5000,
   });
   if (result.isCanceled || options.signal?.aborted === true) throw interrupted(command);
   if (result.exitCode !== 0) throw toolFailure(command, result);
@@ -80,7 +82,7 @@ export function toolEnv(command: ToolCommand): Record<string, string | undefined
 
 /** The error for a child that was stopped by an abort signal. */
 export function interrupted(command: ToolCommand): DbfastError {
-  return new DbfastError('interrupted', `Interrupted: ${command.tool.name} was stopped.`);
+  return interruptedError(`Interrupted: ${command.tool.name} was stopped.`);
 }
 
 /** The error for a child that failed: its exit code (or signal) and its stderr's last lines. */
@@ -101,7 +103,4 @@ export function toolFailure(
   );
 }
 
-/** Throw the `interrupted` error if the signal has fired (checked between steps). */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new DbfastError('interrupted', 'Interrupted.');
-}
+export { throwIfAborted };

@@ -32,9 +32,14 @@ export function scratchSuffix(stamp: string): string {
   return `_restore_${stamp.toLowerCase()}_${randomBytes(3).toString('hex')}`;
 }
 
-export function restoreLabel(target: string, targetAllowConnections?: boolean): RestoreMetadata {
+export function restoreLabel(
+  templateName: string,
+  target: string,
+  targetAllowConnections?: boolean,
+): RestoreMetadata {
   return {
     dbfast: 'restore',
+    templateName,
     target,
     startedAt: new Date().toISOString(),
     pid: process.pid,
@@ -43,11 +48,15 @@ export function restoreLabel(target: string, targetAllowConnections?: boolean): 
   };
 }
 
-/** Scratch databases of restores that died (their lock is free). */
-export async function abandonedRestores(client: pg.Client): Promise<DatabaseEntry[]> {
+/** Scratch databases of this project's restores that died (their lock is free). */
+export async function abandonedRestores(
+  client: pg.Client,
+  templateName: string,
+): Promise<DatabaseEntry[]> {
   const abandoned: DatabaseEntry[] = [];
   for (const entry of await listDbfastDatabases(client)) {
-    if (entry.metadata?.dbfast !== 'restore') continue;
+    if (entry.metadata?.dbfast !== 'restore' || entry.metadata.templateName !== templateName)
+      continue;
     if (await advisoryLockFree(client, restoreLockKey(entry.name))) abandoned.push(entry);
   }
   return abandoned;
@@ -78,9 +87,12 @@ export async function repairRestore(client: pg.Client, entry: DatabaseEntry): Pr
   return reconnected;
 }
 
-/** Repair every dead restore on the server (see repairRestore); returns the scratch names. */
-export async function repairAbandonedRestores(client: pg.Client): Promise<string[]> {
-  const abandoned = await abandonedRestores(client);
+/** Repair the project's dead restores on a server (see repairRestore); returns their names. */
+export async function repairAbandonedRestores(
+  client: pg.Client,
+  templateName: string,
+): Promise<string[]> {
+  const abandoned = await abandonedRestores(client, templateName);
   for (const entry of abandoned) await repairRestore(client, entry);
   return abandoned.map((entry) => entry.name);
 }

@@ -120,7 +120,7 @@ export async function restoreBackup(
   return withClient(target.params, async (client) => {
     // A restore that died before may have left a target refusing connections: give it its
     // setting back before reading it (or copying it onto a kept old database).
-    await repairAbandonedRestores(client);
+    await repairAbandonedRestores(client, project.config.database.templateName);
     const exists = await databaseExists(client, database);
     const plan: RestorePlan = { ...parts, exists, replacing: exists && !parts.asTemplate };
     requireConfirmations(target, database, plan.replacing, options);
@@ -137,7 +137,11 @@ export async function restoreBackup(
     return withAdvisoryLock(target.params, restoreLockKey(scratch), async () => {
       await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
       try {
-        await writeMetadata(client, scratch, restoreLabel(database));
+        await writeMetadata(
+          client,
+          scratch,
+          restoreLabel(project.config.database.templateName, database),
+        );
         progress(2, `pg_restore into ${scratch}`);
         const archive = join(parts.dir, manifest.archive);
         const settings = { jobs, noAcl: options.noAcl === true };
@@ -170,7 +174,7 @@ export async function restoreBackup(
             );
           }
           const old = await freeName(client, database, `_old_${stamp}`);
-          await swapDatabases(client, database, scratch, old);
+          await swapDatabases(client, database, scratch, old, project.config.database.templateName);
           return result(plan, old, false, started);
         });
       } catch (error) {

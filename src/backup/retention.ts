@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { formatDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
+import { removeAbandonedPartials } from './partial.js';
 import { type BackupEntry, listBackupEntries } from './store.js';
 
 /**
@@ -122,6 +123,7 @@ export async function pruneBackups(
     );
   }
   if (!dryRun) {
+    await removeAbandonedPartials(project.config.backups.dir);
     for (const decision of doomed) {
       // Hide it first (a dot folder is never listed), so an interrupted delete never
       // leaves a backup whose manifest promises files that are gone.

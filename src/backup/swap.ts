@@ -65,13 +65,14 @@ export async function swapDatabases(
   target: string,
   scratch: string,
   old: string,
+  templateName: string,
 ): Promise<void> {
   const { rows } = await client.query<{ datallowconn: boolean }>(
     'SELECT datallowconn FROM pg_database WHERE datname = $1',
     [target],
   );
   const allowed = rows[0]?.datallowconn ?? true;
-  await writeMetadata(client, scratch, restoreLabel(target, allowed));
+  await writeMetadata(client, scratch, restoreLabel(templateName, target, allowed));
   const t = databaseIdent(target);
   await client.query(`ALTER DATABASE ${t} WITH ALLOW_CONNECTIONS false`);
   try {

@@ -1,8 +1,9 @@
 /**
- * Ctrl-C during a long command (backup, restore, verify): instead of dying at once and
- * leaving a partial folder or a scratch database behind, abort the running work through an
+ * Ctrl-C (or SIGTERM) during a command that creates something (template build, seed, clone,
+ * backup, restore, verify): instead of dying at once and leaving a partial folder or a
+ * scratch database behind, abort the running work through an
  * AbortSignal; the core kills its child process, cleans up and throws `interrupted`, which
- * run.ts reports like any other error. A second Ctrl-C, for a cleanup that hangs, is
+ * run.ts reports like any other error (exit code 130). A second Ctrl-C, for a cleanup that hangs, is
  * handed back to Node's default (the process ends).
  */
 export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

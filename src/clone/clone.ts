@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EnvironmentConfig } from '../config/types.js';
-import { DbfastError, ExitCode, isDbfastError } from '../errors.js';
+import { DbfastError, ExitCode, interruptedError, isDbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
@@ -24,6 +24,11 @@ export interface CloneOptions {
   build?: boolean;
   /** gc may drop the clone after this many milliseconds. */
   ttlMs?: number;
+  /**
+   * Aborting stops the clone: a template build it started is abandoned, a database it made
+   * is dropped again, and the call rejects with `interrupted` (exit code 130).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** The template to clone: its name, size and the server's major version. */
@@ -151,12 +156,16 @@ export async function cloneDatabase(
       cloneFromTemplate(project, client, template, options, started),
     );
   };
-  try {
-    return await attempt();
-  } catch (error) {
+  const made = await attempt().catch((error: unknown) => {
     if (options.template !== undefined || !templateVanished(error)) throw error;
     return attempt();
+  });
+  if (options.signal?.aborted === true) {
+    // Interrupted while CREATE DATABASE ran (the server finishes it): take it back.
+    await project.withClient((client) => dropDatabase(client, made.name));
+    throw interruptedError();
   }
+  return made;
 }
 
 /**
@@ -170,7 +179,12 @@ async function resolveWithoutConnection(
   if (options.build === false) {
     return project.withClient((client) => resolveTemplate(project, client, options));
   }
-  return templateRef(await ensureTemplate(project, { env: project.environment(options.env).name }));
+  return templateRef(
+    await ensureTemplate(project, {
+      env: project.environment(options.env).name,
+      signal: options.signal,
+    }),
+  );
 }
 
 /**

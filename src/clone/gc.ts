@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { removeAbandonedPartials } from '../backup/partial.js';
 import { abandonedRestores, repairRestore } from '../backup/repair.js';
 import type { Project } from '../project.js';
 import { advisoryLockFree, withClient } from '../server/connection.js';
@@ -17,7 +18,7 @@ export interface GcOptions {
 
 export interface GcItem {
   name: string;
-  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore';
+  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore' | 'backup';
   reason: string;
 }
 
@@ -96,13 +97,7 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
           reason: `scratch database of a build that did not finish (started ${m.startedAt})`,
         });
     }
-    for (const item of await snapshotGarbage(client, project, {
-      now,
-      olderThanMs: options.olderThanMs,
-    })) {
-      items.push({ ...item, kind: 'snapshot' });
-    }
-    const restores = await abandonedRestores(client);
+  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore' | 'backup';
     if (options.dryRun !== true) {
       for (const item of items) await dropDatabase(client, item.name);
     }
@@ -116,6 +111,15 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
       });
     }
   });
+  for (const folder of await removeAbandonedPartials(project.config.backups.dir, {
+    dryRun: options.dryRun === true,
+  })) {
+    items.push({
+      name: folder,
+      kind: 'backup',
+      reason: 'unfinished backup folder of a process that is gone',
+    });
+  }
   return { dryRun: options.dryRun === true, dropped: items };
 }
 

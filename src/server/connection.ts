@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ConnectionParams } from '../config/types.js';
-import { DbfastError, errorMessage, pgFields } from '../errors.js';
+import { DbfastError, errorMessage, pgFields, throwIfAborted } from '../errors.js';
 import { scrubSecret } from './url.js';
 
 /**
@@ -139,8 +139,10 @@ export async function withPolledAdvisoryLock<T>(
   params: ConnectionParams,
   key: string,
   fn: (client: pg.Client) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    throwIfAborted(signal);
     const outcome = await withClient(params, async (client) => {
       const { rows } = await client.query<{ got: boolean }>(
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got',

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { EnvironmentConfig } from '../config/types.js';
+import { interruptedError, throwIfAborted } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient, withPolledAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
@@ -30,6 +31,11 @@ export interface EnsureTemplateOptions {
   env?: string;
   /** Rebuild even when a current template exists. */
   force?: boolean;
+  /**
+   * Aborting stops the build: its scratch database is dropped (which ends the session
+   * running the files) and the call rejects with `interrupted` (exit code 130).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Templates of one environment on the server, newest first, plus the server's major version. */
@@ -113,21 +119,26 @@ export async function ensureTemplate(
     return result(found.name, found.metadata, false, []);
 
   // Waiting for another process's build costs no connection (see withPolledAdvisoryLock).
-  return withPolledAdvisoryLock(params, `template:${name}`, async (client) => {
-    // Another process may have built it while this one waited for the lock.
-    const again = await environmentTemplates(client, templateName, env.name);
-    const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
-    if (built !== undefined && options.force !== true)
-      return result(built.name, built.metadata, false, []);
-    const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
-    const reasons =
-      options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
-    project.reporter.notice?.(
-      `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
-    );
-    const metadata = await build(project, client, env, fingerprint, name);
-    return result(name, metadata, true, reasons);
-  });
+  return withPolledAdvisoryLock(
+    params,
+    `template:${name}`,
+    async (client) => {
+      // Another process may have built it while this one waited for the lock.
+      const again = await environmentTemplates(client, templateName, env.name);
+      const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+      if (built !== undefined && options.force !== true)
+        return result(built.name, built.metadata, false, []);
+      const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
+      const reasons =
+        options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
+      project.reporter.notice?.(
+        `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
+      );
+      const metadata = await build(project, client, env, fingerprint, name, options.signal);
+      return result(name, metadata, true, reasons);
+    },
+    options.signal,
+  );
 }
 
 function reasonsFor(
@@ -168,14 +179,20 @@ async function build(
   env: EnvironmentConfig,
   fingerprint: Fingerprint,
   name: string,
+  signal: AbortSignal | undefined,
 ): Promise<TemplateMetadata> {
   const started = performance.now();
   const scratch = buildDatabaseName(name);
   // Left over by a build that crashed: we hold the lock, so nobody else is building it.
   await dropBuildLeftovers(client, scratch, name);
+  throwIfAborted(signal);
   await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
+  // Ctrl-C: drop the scratch database now, which ends the session running the files.
+  const stop = (): void => void abandonOwnBuilds(project).catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     await writeMetadata(client, scratch, buildLabel(name));
+    throwIfAborted(signal);
     await applyRepository(project, { database: scratch, env: env.name });
     const params = await project.connection();
     await withClient(params, (c) => c.query('ANALYZE'), { database: scratch });
@@ -205,11 +222,15 @@ async function build(
       kind: 'repository',
     };
     await writeMetadata(client, scratch, metadata);
+    throwIfAborted(signal);
     await publishTemplate(client, scratch, name);
     return metadata;
   } catch (error) {
     await dropDatabase(client, scratch).catch(() => undefined);
+    if (signal?.aborted === true) throw interruptedError();
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -78,6 +78,8 @@ export interface SnapshotMetadata {
 /** A restore's scratch database, until it is swapped in (the label then goes). */
 export interface RestoreMetadata {
   dbfast: 'restore';
+  /** The template_name of the project that restores: only that project repairs or drops it. */
+  templateName: string;
   /** The database it will replace or become. */
   target: string;
   startedAt: string;

@@ -156,7 +156,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGINT');
       const result = await child;
-      expect(result.exitCode).toBe(1);
+      expect(result.exitCode).toBe(130);
       expect(String(result.stderr)).toContain('Interrupted');
       expect(await readdir(sourceDir)).toEqual(before);
     } finally {

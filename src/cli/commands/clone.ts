@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CloneResult, cloneDatabase } from '../../index.js';
 import { action } from '../context.js';
+import { withInterrupt } from '../interrupt.js';
 import { parseDurationOption } from '../parse.js';
 import { spawnPoolRefill } from '../refill.js';
 
@@ -40,15 +41,18 @@ Examples:
           },
         ) => {
           const project = ctx.project();
-          const result = await cloneDatabase(project, {
-            name,
-            ...(options.env ? { env: options.env } : {}),
-            ...(options.template ? { template: options.template } : {}),
-            ...(options.owner ? { owner: options.owner } : {}),
-            ...(options.ttl ? { ttlMs: parseDurationOption(options.ttl, '--ttl') } : {}),
-            force: options.force === true,
-            build: options.build !== false,
-          });
+          const result = await withInterrupt((signal) =>
+            cloneDatabase(project, {
+              signal,
+              name,
+              ...(options.env ? { env: options.env } : {}),
+              ...(options.template ? { template: options.template } : {}),
+              ...(options.owner ? { owner: options.owner } : {}),
+              ...(options.ttl ? { ttlMs: parseDurationOption(options.ttl, '--ttl') } : {}),
+              force: options.force === true,
+              build: options.build !== false,
+            }),
+          );
           if (project.environment(result.env).poolSize > 0 && options.template === undefined)
             spawnPoolRefill(ctx.globals, result.env);
           ctx.output.reporter().verbose?.(describeTimings(result));

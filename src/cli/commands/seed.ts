@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
 import { cloneDatabase } from '../../index.js';
 import { action } from '../context.js';
+import { withInterrupt } from '../interrupt.js';
 import { spawnPoolRefill } from '../refill.js';
 
 export function registerSeed(program: Command): void {
@@ -23,11 +24,14 @@ Examples:
     .action(
       action(async (ctx, options: { output?: string; env?: string; force?: boolean }) => {
         const project = ctx.project();
-        const result = await cloneDatabase(project, {
-          ...(options.output ? { name: options.output } : {}),
-          ...(options.env ? { env: options.env } : {}),
-          force: options.force === true,
-        });
+        const result = await withInterrupt((signal) =>
+          cloneDatabase(project, {
+            ...(options.output ? { name: options.output } : {}),
+            ...(options.env ? { env: options.env } : {}),
+            force: options.force === true,
+            signal,
+          }),
+        );
         if (project.environment(result.env).poolSize > 0) spawnPoolRefill(ctx.globals, result.env);
         const how =
           result.fromPool === undefined ? `cloned (${result.strategy})` : 'claimed from the pool';

@@ -4,6 +4,7 @@ import { usageError } from '../../errors.js';
 import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
+import { withInterrupt } from '../interrupt.js';
 import { table } from '../output.js';
 
 export function registerTemplate(program: Command): void {
@@ -28,10 +29,13 @@ Examples:
     .option('--force', 'rebuild even when the template is current')
     .action(
       action(async (ctx, options: { env?: string; force?: boolean }) => {
-        const result = await ensureTemplate(ctx.project(), {
-          ...(options.env ? { env: options.env } : {}),
-          force: options.force === true,
-        });
+        const result = await withInterrupt((signal) =>
+          ensureTemplate(ctx.project(), {
+            ...(options.env ? { env: options.env } : {}),
+            force: options.force === true,
+            signal,
+          }),
+        );
         const text = result.built
           ? `built ${result.name} in ${formatDuration(result.buildMs)} (${formatBytes(result.sizeBytes)})\n${result.reasons.map((r) => `  ${r}`).join('\n')}`
           : `${result.name} is current (built ${result.createdAt})`;
