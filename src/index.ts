@@ -47,8 +47,8 @@ export {
 } from './errors.js';
 export type { InitResult } from './init.js';
 export { initProject } from './init.js';
-export type { ClonedDatabase, Dbfast } from './library.js';
-export { createDbfast } from './library.js';
+export type { ClonedDatabase, Dbfast, DbfastOptions } from './library.js';
+export { createDbfast, DEFAULT_CLONE_TTL_MS } from './library.js';
 export type { OpenProjectOptions } from './project.js';
 export { openProject, Project } from './project.js';
 export type { AddRemoteOptions } from './remote/edit.js';

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type pg from 'pg';
 import {
   type CloneOptions,
@@ -10,7 +12,7 @@ import {
 } from './clone/clone.js';
 import { fillPool } from './clone/pool.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
-import { connect } from './server/connection.js';
+import { connect, withClient } from './server/connection.js';
 import { dropDatabase } from './server/databases.js';
 import {
   type EnsureTemplateOptions,
@@ -24,9 +26,23 @@ export interface ClonedDatabase extends CloneResult {
   drop(): Promise<void>;
 }
 
+/** Options of createDbfast: the project's, plus what the clones it makes are labelled with. */
+export interface DbfastOptions extends OpenProjectOptions {
+  /**
+   * ttl of the clones this handle makes (unless a clone asks otherwise), so that `dbfast gc`
+   * collects what an interrupted or crashed test run left. Default 24 hours; `null`: none.
+   */
+  cloneTtlMs?: number | null;
+}
+
+/** Default ttl of library (test) clones: longer than any test run, shorter than forever. */
+export const DEFAULT_CLONE_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** A long-lived dbfast handle for test setups and tools (see createDbfast). */
 export interface Dbfast {
   readonly project: Project;
+  /** This handle's run label (`<host>:<pid>:<random>`), recorded on every clone it makes. */
+  readonly run: string;
   /** Build the environment's template if it is missing or stale; return it. */
   ensureTemplate(options?: EnsureTemplateOptions): Promise<TemplateResult>;
   /** A fresh database from the environment's template (or `template`). */
@@ -44,8 +60,10 @@ export interface Dbfast {
  * Safe to use from many processes or workers at once, each with its own handle. Calls on
  * one handle are serialised on its connection.
  */
-export async function createDbfast(options: OpenProjectOptions = {}): Promise<Dbfast> {
-  const project = openProject(options);
+export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast> {
+  const { cloneTtlMs = DEFAULT_CLONE_TTL_MS, ...projectOptions } = options;
+  const project = openProject(projectOptions);
+  const run = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const params = await project.connection();
   let client: pg.Client | undefined;
   const admin = async (): Promise<pg.Client> => {
@@ -71,6 +89,7 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
 
   return {
     project,
+    run,
     async ensureTemplate(ensureOptions = {}) {
       const result = await ensureTemplate(project, ensureOptions);
       templates.set(result.env, {
@@ -82,8 +101,13 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
       });
       return result;
     },
-    async clone(cloneOptions = {}) {
+    async clone(asked = {}) {
       const started = performance.now();
+      const cloneOptions: CloneOptions = {
+        run,
+        ...(cloneTtlMs === null ? {} : { ttlMs: cloneTtlMs }),
+        ...asked,
+      };
       const env = project.environment(cloneOptions.env);
       const attempt = async (): Promise<CloneResult> => {
         let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
@@ -110,7 +134,10 @@ export async function createDbfast(options: OpenProjectOptions = {}): Promise<Db
       return {
         ...result,
         drop: async () => {
-          await dropDatabase(await admin(), result.name);
+          // After close() (vitest may run hooks in either order): a connection of its own,
+          // closed again, so nothing is left open.
+          if (client === undefined) await withClient(params, (c) => dropDatabase(c, result.name));
+          else await dropDatabase(client, result.name);
         },
       };
     },

@@ -24,6 +24,8 @@ export interface CloneOptions {
   build?: boolean;
   /** gc may drop the clone after this many milliseconds. */
   ttlMs?: number;
+  /** The library handle (test run) that asks, recorded in the clone's label. */
+  run?: string;
   /**
    * Aborting stops the clone: a template build it started is abandoned, a database it made
    * is dropped again, and the call rejects with `interrupted` (exit code 130).
@@ -222,6 +224,7 @@ export async function cloneFromTemplate(
       env: env.name,
       creator: 'pool',
       ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+      ...(options.run === undefined ? {} : { run: options.run }),
     }).catch((error) => {
       // The name is taken: let createClone report it the same way as without a pool.
       if (isDuplicateDatabase(error)) return undefined;
@@ -239,6 +242,7 @@ export async function cloneFromTemplate(
       owner: options.owner,
       force: options.force,
       ttlMs: options.ttlMs,
+      run: options.run,
     });
     strategy = created.strategy;
   }

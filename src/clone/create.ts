@@ -24,6 +24,8 @@ export interface CreateCloneOptions {
   /** Replace an existing database of that name. */
   force?: boolean | undefined;
   ttlMs?: number | undefined;
+  /** The library handle (test run) that asks, recorded in the label. */
+  run?: string | undefined;
   /** `pool` makes a pool member (labelled as such); default a clone. */
   label?: 'clone' | 'pool';
 }
@@ -122,6 +124,7 @@ export async function createClone(
           createdAt: new Date().toISOString(),
           creator: creator(),
           ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+          ...(options.run === undefined ? {} : { run: options.run }),
         };
   await client.query(commentSql(options.name, metadata));
   return {

@@ -46,6 +46,8 @@ export interface CloneMetadata {
   creator: string;
   /** Milliseconds after createdAt when gc may drop it. */
   ttlMs?: number;
+  /** The library handle (test run) that made it: `<host>:<pid>:<random>`. */
+  run?: string;
 }
 
 export interface PoolMetadata {

@@ -5,7 +5,8 @@ import './setup.js';
 /**
  * dbfast for vitest, in test files: `useTestDatabase()` gives each test (or the whole file)
  * its own fresh clone of the template that `dbfast/vitest/setup` found or built once per
- * run, and drops it afterwards.
+ * run, and drops it afterwards. Every clone carries a ttl (default 24 hours) and the run's
+ * label, so `dbfast gc` collects the clones of a run that crashed before dropping them.
  */
 
 export type { GlobalSetupOptions } from './setup.js';
@@ -32,16 +33,19 @@ export function useTestDatabase(options: { per?: 'test' | 'file' } = {}): TestDa
     await current?.drop();
     current = undefined;
   };
+  // One afterAll that drops, THEN closes: with vitest's default hook order ('stack', after
+  // hooks in reverse) two separate hooks would close first and leak the drop's connection.
+  const finish = async (): Promise<void> => {
+    await drop();
+    await dbfast?.close();
+  };
   if (options.per === 'file') {
     beforeAll(make);
-    afterAll(drop);
   } else {
     beforeEach(make);
     afterEach(drop);
   }
-  afterAll(async () => {
-    await dbfast?.close();
-  });
+  afterAll(finish);
   const get = (): ClonedDatabase => {
     if (current === undefined)
       throw new Error('useTestDatabase: no database yet (use it inside a test or a hook)');

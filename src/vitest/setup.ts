@@ -1,6 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { createDbfast } from '../library.js';
-import type { OpenProjectOptions } from '../project.js';
+import { createDbfast, type DbfastOptions } from '../library.js';
 
 /**
  * dbfast for vitest, in a globalSetup file (`dbfast/vitest/setup`): builds (or finds) the
@@ -14,10 +13,13 @@ declare module 'vitest' {
   }
 }
 
-/** The project options that can cross into workers (no reporter callback). */
+/**
+ * The project options that can cross into workers (no reporter callback), and the ttl of
+ * the test clones (default 24 hours, so gc collects what a crashed run left; null: none).
+ */
 type SerializableOptions = Pick<
-  OpenProjectOptions,
-  'configPath' | 'configText' | 'cwd' | 'databaseUrl'
+  DbfastOptions,
+  'configPath' | 'configText' | 'cwd' | 'databaseUrl' | 'cloneTtlMs'
 >;
 
 export interface GlobalSetupOptions extends SerializableOptions {

@@ -1,10 +1,6 @@
-import { symlink } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TempProject, tempProject } from '../helpers/project.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT, runFixtureVitest } from '../helpers/vitest-run.js';
 
 const testFile = (label: string) => `
 import { appendFileSync } from 'node:fs';
@@ -38,29 +34,11 @@ describe('dbfast/vitest', () => {
 
   it('gives every test of a multi-worker vitest run its own database, and drops them', async () => {
     temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE t (x int);\n' } });
-    await symlink(`${ROOT}node_modules`, `${temp.dir}/node_modules`);
-    await temp.write(
-      'setup.mjs',
-      `import { dbfastGlobalSetup } from '${ROOT}dist/vitest/setup.js';\nexport default dbfastGlobalSetup({ configPath: '${temp.dir}/dbfast.toml' });\n`,
-    );
-    await temp.write(
-      'vitest.config.mjs',
-      "export default { test: { include: ['tests/*.test.mjs'], globalSetup: ['./setup.mjs'], pool: 'forks', maxWorkers: 2, minWorkers: 2 } };\n",
-    );
-    for (const label of ['a', 'b', 'c'])
-      await temp.write(`tests/${label}.test.mjs`, testFile(label));
     const out = `${temp.dir}/names.txt`;
-    const run = await execa(
-      'node',
-      [`${ROOT}node_modules/vitest/vitest.mjs`, 'run', '--config', 'vitest.config.mjs'],
-      {
-        cwd: temp.dir,
-        env: { DBFAST_FIXTURE_OUT: out, NO_COLOR: '1' },
-        reject: false,
-      },
-    );
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain('6 passed');
+    const files = Object.fromEntries(['a', 'b', 'c'].map((l) => [`${l}.test.mjs`, testFile(l)]));
+    const run = await runFixtureVitest(temp, files, out, ', maxWorkers: 2, minWorkers: 2');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toContain('6 passed');
     const { readFile } = await import('node:fs/promises');
     const names = (await readFile(out, 'utf8')).trim().split('\n');
     expect(names).toHaveLength(6);
