@@ -97,7 +97,13 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
           reason: `scratch database of a build that did not finish (started ${m.startedAt})`,
         });
     }
-  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore' | 'backup';
+    for (const item of await snapshotGarbage(client, project, {
+      now,
+      olderThanMs: options.olderThanMs,
+    })) {
+      items.push({ ...item, kind: 'snapshot' });
+    }
+    const restores = await abandonedRestores(client, project.config.database.templateName);
     if (options.dryRun !== true) {
       for (const item of items) await dropDatabase(client, item.name);
     }

@@ -148,7 +148,13 @@ export async function deployTemplate(
         const verifyMs = Date.now() - streamStarted - streamMs;
         throwIfAborted(options.signal);
         progress(4, `swapping ${scratch} into ${plan.database}`);
-        const previous = await publish(client, plan, scratch, stamp);
+        const previous = await publish(
+          client,
+          plan,
+          scratch,
+          stamp,
+          project.config.database.templateName,
+        );
         progress(5, 'done');
         const counts = Object.values(expected);
         return {
@@ -187,6 +193,7 @@ async function publish(
   plan: DeployPlan,
   scratch: string,
   stamp: string,
+  templateName: string,
 ): Promise<string | undefined> {
   const exists = await databaseExists(client, plan.database);
   if (!exists) {
@@ -201,7 +208,7 @@ async function publish(
     );
   }
   const previous = await freeName(client, plan.database, `_old_${stamp}`);
-  await swapDatabases(client, plan.database, scratch, previous);
+  await swapDatabases(client, plan.database, scratch, previous, templateName);
   return previous;
 }
 

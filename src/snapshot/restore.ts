@@ -102,7 +102,7 @@ export async function restoreSnapshot(
         }
         const terminated = await otherSessions(client, db);
         const previous = await freeName(client, db, `_old_${stamp}`);
-        await swapDatabases(client, db, scratch, previous);
+        await swapDatabases(client, db, scratch, previous, project.config.database.templateName);
         await writeMetadata(client, previous, {
           ...label(snapshot.metadata),
           role: 'previous',
