@@ -1,3 +1,4 @@
+import { presetFor } from '../presets/registry.js';
 import { canonicalEncoding } from '../sql/encoding.js';
 import { DEFAULT_EXTENSIONS } from '../sql/scan.js';
 import type { ResolvedConfig, Runner } from './types.js';
@@ -33,9 +34,11 @@ export function resolveRepository(
       'repository.settings.client_encoding: dbfast always talks UTF-8 to the server; set [repository] encoding to the encoding your files are written in',
     );
   }
+  // "sql" is the original DBFast spelling of a plain repository.
+  const type = (get<string>('type') ?? 'plain').replace(/^sql$/, 'plain');
   return {
-    path: rootPath(get<string>('path') ?? 'sql'),
-    type: get<string>('type') ?? 'sql',
+    path: rootPath(get<string>('path') ?? presetFor(type)?.defaultPath ?? 'sql'),
+    type,
     runner: get<Runner>('runner') ?? 'pg',
     extraInputs: (get<string[]>('extra_inputs') ?? []).map(rootPath),
     settings,

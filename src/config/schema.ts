@@ -3,6 +3,8 @@
  * original DBFast keys are included so an existing dbfast.toml keeps working.
  */
 
+import { REPOSITORY_TYPES } from '../presets/registry.js';
+
 export type FieldType = 'string' | 'integer' | 'boolean' | 'string[]' | 'string-map';
 
 export interface FieldSpec {
@@ -49,7 +51,7 @@ export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
     kind: 'section',
     fields: {
       path: str,
-      type: str,
+      type: { type: 'string', oneOf: REPOSITORY_TYPES },
       runner: { type: 'string', oneOf: ['pg', 'psql'] },
       extra_inputs: strings,
       settings: { type: 'string-map' },

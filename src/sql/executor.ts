@@ -6,12 +6,15 @@ import type { Project } from '../project.js';
 import type { Reporter } from '../reporter.js';
 import { connect, withTransaction } from '../server/connection.js';
 import { isConnectionLost } from '../server/failures.js';
+import { unitPlanOptions } from '../presets/mask.js';
+import { scanProject } from '../presets/scan.js';
+import type { BookkeepingStatement, MigrationUnit } from '../presets/types.js';
+import { runBookkeeping } from './bookkeeping.js';
 import { loadCsv } from './csv.js';
 import { FunctionIndex } from './functions.js';
 import { type FilePlan, planFile } from './plan.js';
 import { runWithPsql } from './psql-runner.js';
 import { runPlan } from './run-plan.js';
-import { type RepositoryFile, scanRepository } from './scan.js';
 import { isOn } from './settings.js';
 
 /**
@@ -47,6 +50,8 @@ export interface ExecuteOptions {
   encoding?: string;
   /** Folder holding psql (`[server] bin_dir`), for the psql runner. */
   binDir?: string;
+  /** A preset's bookkeeping SQL, run after the files (see src/presets). */
+  bookkeeping?: BookkeepingStatement[];
 }
 
 export interface FileSummary {
@@ -72,7 +77,7 @@ export interface ApplySummary {
 export async function executeFiles(
   params: ConnectionParams,
   database: string,
-  files: RepositoryFile[],
+  files: MigrationUnit[],
   options: ExecuteOptions,
 ): Promise<ApplySummary> {
   const started = performance.now();
@@ -80,7 +85,7 @@ export async function executeFiles(
   const settings = options.settings ?? {};
   const reporter = options.reporter ?? {};
   // Plan everything first: an unsupported psql command or a missing include fails before any SQL runs.
-  const plans = new Map<RepositoryFile, FilePlan>();
+  const plans = new Map<MigrationUnit, FilePlan>();
   for (const file of files) {
     if (file.kind !== 'sql') continue;
     plans.set(
@@ -91,6 +96,7 @@ export async function executeFiles(
         encoding: options.encoding ?? 'UTF8',
         standardConformingStrings: isOn(settings.standard_conforming_strings),
         variables: options.variables ?? {},
+        ...unitPlanOptions(file),
       }),
     );
   }
@@ -160,6 +166,11 @@ export async function executeFiles(
       summary.statements += result.statements;
       summary.rows += result.rows;
     }
+    if ((options.bookkeeping ?? []).length > 0) {
+      current = 'bookkeeping';
+      await client.query('RESET ALL');
+      await runBookkeeping(client, options.bookkeeping ?? []);
+    }
     reporter.progress?.({ task: 'apply', done: files.length, total: files.length });
   } finally {
     await client.end().catch(() => undefined);
@@ -185,12 +196,9 @@ export async function applyRepository(
   options: ApplyOptions,
 ): Promise<ApplySummary> {
   const { repository, server } = project.config;
-  const files = await scanRepository(
-    repository.path,
-    project.environment(options.env),
-    repository.extensions,
-  );
-  return executeFiles(await project.connection(), options.database, files, {
+  const scan = await scanProject(project.config, project.environment(options.env));
+  return executeFiles(await project.connection(), options.database, scan.files, {
+    bookkeeping: scan.bookkeeping,
     root: repository.path,
     settings: repository.settings,
     runner: repository.runner,

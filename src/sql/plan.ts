@@ -97,6 +97,13 @@ export interface PlanOptions {
   variables?: Record<string, string>;
   /** Called with every file planning reads, as it reads it (also when planning then fails). */
   onRead?: (path: string) => void;
+  /**
+   * Rewrites the file's own bytes (not its includes') before lexing, keeping every character
+   * offset: a repository preset's up-section (src/presets/mask.ts).
+   */
+  prepare?: (bytes: Buffer) => Buffer;
+  /** Run the file in autocommit mode, for this reason (a preset's no-transaction marker). */
+  autocommit?: string;
 }
 
 /** The first line that puts a file in autocommit mode. */
@@ -140,6 +147,7 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
           : '\\ir paths are relative to the including file; \\i paths to the repository root.',
       );
     }
+    if (stack.length === 0 && options.prepare !== undefined) bytes = options.prepare(bytes);
     files.push(path);
     options.onRead?.(path);
     const source: SourceFile = { path: display(options.root, path), absolutePath: path, text: '' };
@@ -273,7 +281,9 @@ export async function planFile(absolutePath: string, options: PlanOptions): Prom
     ? `the file starts with "-- dbfast:no-transaction"`
     : undefined;
   const reason =
-    marker ?? (control === undefined ? undefined : `it controls its own transactions (${control})`);
+    options.autocommit ??
+    marker ??
+    (control === undefined ? undefined : `it controls its own transactions (${control})`);
   const mode = reason === undefined ? 'transaction' : 'autocommit';
   return {
     source,

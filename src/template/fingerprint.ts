@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { scanRepository } from '../sql/scan.js';
+import { maskText } from '../presets/mask.js';
+import { scanProject } from '../presets/scan.js';
+import type { MigrationUnit } from '../presets/types.js';
 import { expandGlob } from './glob-files.js';
 import { HashCache } from './hash-cache.js';
 import { readsOf } from './includes.js';
@@ -37,12 +40,9 @@ export async function computeFingerprint(
 ): Promise<Fingerprint> {
   const cache = await HashCache.open(config.rootDir);
   const files: Record<string, string> = {};
-  const repositoryFiles = await scanRepository(
-    config.repository.path,
-    env,
-    config.repository.extensions,
-  );
-  const hashes = await Promise.all(repositoryFiles.map((file) => cache.hash(file.absolutePath)));
+  const scan = await scanProject(config, env);
+  const repositoryFiles = scan.files;
+  const hashes = await Promise.all(repositoryFiles.map((file) => unitHash(cache, file)));
   repositoryFiles.forEach((file, i) => {
     files[file.path] = hashes[i] as string;
   });
@@ -64,6 +64,11 @@ export async function computeFingerprint(
         .catch(() => 'missing');
     }
   }
+  // A preset's other inputs (an order file, a journal) and the rows it records.
+  for (const path of scan.inputs)
+    files[relative(config.repository.path, path).split(sep).join('/')] = await cache.hash(path);
+  if (scan.bookkeeping.length > 0)
+    files[`(${scan.type} bookkeeping)`] = sha256(JSON.stringify(scan.bookkeeping));
   const extraInputs: Record<string, string> = {};
   for (const glob of config.repository.extraInputs) {
     const matches = await expandGlob(glob);
@@ -87,6 +92,8 @@ export async function computeFingerprint(
       includeFiles: env.includeFiles,
       excludeFiles: env.excludeFiles,
       runner: config.repository.runner,
+      // Only for presets: a plain repository's hash stays what it was before presets existed.
+      ...(scan.type === 'plain' ? {} : { type: scan.type }),
       settings: Object.entries(config.repository.settings).sort(),
       variables: Object.entries(config.repository.variables).sort(),
       extensions: config.repository.extensions,
@@ -112,6 +119,17 @@ export async function computeFingerprint(
     files,
     extraInputs,
   };
+}
+
+/**
+ * A file's hash as the fingerprint records it: its bytes, or, for a preset's unit, the text
+ * that runs (the up-section) and its mode, so an edit of a down-section changes nothing.
+ */
+async function unitHash(cache: HashCache, unit: MigrationUnit): Promise<string> {
+  if (unit.keep === undefined && unit.breakpoint === undefined && unit.noTransaction === undefined)
+    return cache.hash(unit.absolutePath);
+  const text = maskText(await readFile(unit.absolutePath, 'utf8'), unit);
+  return sha256(JSON.stringify({ text, noTransaction: unit.noTransaction ?? null }));
 }
 
 function sha256(text: string): string {

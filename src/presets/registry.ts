@@ -1,0 +1,22 @@
+import { dbmate } from './dbmate.js';
+import { golangMigrate } from './golang-migrate.js';
+import { goose } from './goose.js';
+import { graphileMigrate } from './graphile-migrate.js';
+import { nodePgMigrate } from './node-pg-migrate.js';
+import type { Preset } from './types.js';
+
+/** Every preset, by its `[repository] type` name. "plain" (dbfast's own layout) is not one. */
+export const PRESETS: Record<string, Preset> = Object.fromEntries(
+  [golangMigrate, goose, dbmate, nodePgMigrate, graphileMigrate].map((preset) => [
+    preset.name,
+    preset,
+  ]),
+);
+
+/** `[repository] type` values: "plain" (also spelled "sql", the original DBFast value) and the presets. */
+export const REPOSITORY_TYPES = ['plain', 'sql', ...Object.keys(PRESETS)];
+
+/** The preset for a `[repository] type`, or undefined for a plain repository. */
+export function presetFor(type: string): Preset | undefined {
+  return PRESETS[type];
+}
