@@ -1,16 +1,29 @@
 import { dbmate } from './dbmate.js';
+import { drizzle } from './drizzle.js';
+import { flyway } from './flyway.js';
 import { golangMigrate } from './golang-migrate.js';
 import { goose } from './goose.js';
 import { graphileMigrate } from './graphile-migrate.js';
 import { nodePgMigrate } from './node-pg-migrate.js';
+import { prisma } from './prisma.js';
+import { sqitch } from './sqitch.js';
+import { supabase } from './supabase.js';
 import type { Preset } from './types.js';
 
 /** Every preset, by its `[repository] type` name. "plain" (dbfast's own layout) is not one. */
 export const PRESETS: Record<string, Preset> = Object.fromEntries(
-  [golangMigrate, goose, dbmate, nodePgMigrate, graphileMigrate].map((preset) => [
-    preset.name,
-    preset,
-  ]),
+  [
+    prisma,
+    drizzle,
+    golangMigrate,
+    goose,
+    dbmate,
+    flyway,
+    nodePgMigrate,
+    graphileMigrate,
+    supabase,
+    sqitch,
+  ].map((preset) => [preset.name, preset]),
 );
 
 /** `[repository] type` values: "plain" (also spelled "sql", the original DBFast value) and the presets. */
