@@ -11,7 +11,7 @@ const DOWN = /^--\s*migrate:down(?:\s+.*)?\s*$/;
  * dbmate (github.com/amacneil/dbmate). Runs `<version>_<name>.sql` from one folder in name
  * order; of each file, the lines between `-- migrate:up` and `-- migrate:down`.
  * `-- migrate:up transaction:false` runs it outside a transaction. Its `schema_migrations`
- * table (in the current schema) holds every version, as text.
+ * table (in the current schema; `version varchar primary key`, as dbmate 2 creates it) holds every version.
  */
 export const dbmate: Preset = {
   name: 'dbmate',
@@ -34,7 +34,7 @@ export const dbmate: Preset = {
       units,
       bookkeeping: [
         {
-          text: 'CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) primary key)',
+          text: 'CREATE TABLE IF NOT EXISTS schema_migrations (version varchar primary key)',
         },
         {
           text: 'INSERT INTO schema_migrations (version) SELECT unnest($1::text[])',

@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { expect } from 'vitest';
 import { createDbfast, type Dbfast } from '../../src/library.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { createDatabase, query, testServerUrl, uniqueName } from '../helpers/server.js';
@@ -84,4 +87,57 @@ export async function rowsOf(
   order: string,
 ): Promise<Record<string, unknown>[]> {
   return query(database, `SELECT ${columns} FROM ${table} ORDER BY ${order}`);
+}
+
+/** A tool's binary from node_modules/.bin (a devDependency). */
+export function toolBin(name: string): string {
+  return fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
+}
+
+/** Run a migration tool; returns its output, throws (with the output) when it fails. */
+export async function runTool(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<string> {
+  const result = await execa(command, args, {
+    cwd: options.cwd,
+    env: { ...options.env },
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.exitCode}):\n${result.all}`);
+  }
+  return String(result.all);
+}
+
+export interface ToolComparison {
+  /** The bookkeeping table, its columns to compare (no times, no generated ids) and order. */
+  table: string;
+  columns: string;
+  order: string;
+  /** Run the tool against a database URL, from the project folder. */
+  run(url: string, dir: string): Promise<string>;
+  /** What the tool prints when it has nothing to do. */
+  nothingToDo: RegExp;
+}
+
+/**
+ * The check every tool test makes: the template's clone equals what the tool itself makes of
+ * an empty database (schema and bookkeeping rows), and the tool, run against the clone, has
+ * nothing to do and changes nothing.
+ */
+export async function compareWithTool(temp: TempProject, tool: ToolComparison): Promise<void> {
+  const clone = await cloneOf(temp);
+  const reference = await emptyDatabase(temp);
+  await tool.run(urlOf(reference), temp.dir);
+  const rows = (db: string) => rowsOf(db, tool.table, tool.columns, tool.order);
+  expect(await schemaOf(clone)).toEqual(await schemaOf(reference));
+  expect(await rows(clone)).toEqual(await rows(reference));
+  const before = await schemaOf(clone);
+  const beforeRows = await rows(clone);
+  expect(await tool.run(urlOf(clone), temp.dir)).toMatch(tool.nothingToDo);
+  expect(await schemaOf(clone)).toEqual(before);
+  expect(await rows(clone)).toEqual(beforeRows);
 }
