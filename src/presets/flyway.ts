@@ -12,6 +12,8 @@ interface Found {
   version: string | null;
   description: string;
   checksum: number;
+  /** Flyway drops a leading byte order mark; PostgreSQL would not parse it. */
+  bom: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export const flyway: Preset = {
         version,
         description,
         checksum: flywayChecksum(text),
+        bom: text.startsWith('\uFEFF'),
       });
     }
     versioned.sort((a, b) => compareFlywayVersions(a.version as string, b.version as string));
@@ -67,6 +70,7 @@ export const flyway: Preset = {
     const all = [...versioned, ...repeatable];
     const units: MigrationUnit[] = all.map((found) =>
       sqlUnit(root, found.path, {
+        ...(found.bom ? { keep: [[1, Number.MAX_SAFE_INTEGER]] as Array<[number, number]> } : {}),
         why:
           found.version === null
             ? `repeatable "${found.description}" (after every versioned migration)`
