@@ -3,10 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config/load.js';
 import { usageError } from './errors.js';
+import { type DetectedLayout, detectLayout } from './presets/detect.js';
+import { presetFor } from './presets/registry.js';
 
 export interface InitResult {
   dir: string;
   written: string[];
+  /** The migration tool's folder found in `dir`, when the config was written for it. */
+  detected?: DetectedLayout & { tool: string };
 }
 
 const STARTER_CONFIG = `# dbfast configuration. Reference: the README's "Configuration" section.
@@ -39,15 +43,44 @@ const STARTER_FILES: Record<string, string> = {
 `,
 };
 
+/** dbfast.toml for a project whose migrations a preset runs. */
+function presetConfig(found: DetectedLayout, tool: string): string {
+  const path =
+    presetFor(found.type)?.defaultPath === found.path ? '' : `path = "./${found.path}"\n`;
+  return `# dbfast configuration. Reference: the README's "Configuration" and "Presets" sections.
+# Found ${found.evidence}: dbfast runs that folder as ${tool} would and records every
+# migration in ${tool}'s own table, so ${tool} finds nothing to do on a clone.
+
+[database]
+# Omit url (and DATABASE_URL) to use the embedded server in .dbfast/server/.
+# url = "\${DATABASE_URL}"
+template_name = "app"
+
+[repository]
+type = "${found.type}"
+${path}
+# Seed data on top of the migrations: folders relative to this file, run after them.
+# [environments.local]
+# include_directories = ["seed"]
+`;
+}
+
 /**
- * Write a starter dbfast.toml and sql/ skeleton into `dir`. Refuses (exit code 2) to
- * overwrite any existing file unless `force` is set; writes nothing when it refuses.
+ * Write a starter dbfast.toml into `dir`: for the migration tool whose folder it finds there
+ * (see detectLayout), or else with a plain sql/ skeleton. `plain` skips the detection.
+ * Refuses (exit code 2) to overwrite any existing file unless `force` is set; writes nothing
+ * when it refuses.
  */
 export async function initProject(
   dir: string,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; plain?: boolean } = {},
 ): Promise<InitResult> {
-  const files: Record<string, string> = { [CONFIG_FILE_NAME]: STARTER_CONFIG, ...STARTER_FILES };
+  const found = options.plain === true ? undefined : await detectLayout(dir);
+  const tool = found === undefined ? undefined : (presetFor(found.type)?.tool ?? found.type);
+  const files: Record<string, string> =
+    found === undefined || tool === undefined
+      ? { [CONFIG_FILE_NAME]: STARTER_CONFIG, ...STARTER_FILES }
+      : { [CONFIG_FILE_NAME]: presetConfig(found, tool) };
   const existing = Object.keys(files).filter((path) => existsSync(join(dir, path)));
   if (existing.length > 0 && options.force !== true) {
     throw usageError(
@@ -61,5 +94,9 @@ export async function initProject(
     await mkdir(join(full, '..'), { recursive: true });
     await writeFile(full, text);
   }
-  return { dir, written: Object.keys(files) };
+  return {
+    dir,
+    written: Object.keys(files),
+    ...(found === undefined || tool === undefined ? {} : { detected: { ...found, tool } }),
+  };
 }

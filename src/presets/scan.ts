@@ -85,3 +85,22 @@ export async function seedFiles(
   }
   return [...found.values()].sort((a, b) => comparePaths(a.path, b.path));
 }
+
+/**
+ * Folders and files outside the repository folder that a preset's run reads, for `watch`:
+ * the environments' seed folders (relative to dbfast.toml for a preset) and Supabase's
+ * `seed.sql` beside the migrations folder. Nothing for a plain repository.
+ */
+export function presetWatchPaths(config: ResolvedConfig): string[] {
+  const preset = presetFor(config.repository.type);
+  if (preset === undefined) return [];
+  const seeds = Object.values(config.environments).flatMap((env) =>
+    env.includeDirectories.map((dir) => join(config.rootDir, dir)),
+  );
+  return [
+    ...new Set([
+      ...seeds,
+      ...(preset.name === 'supabase' ? [join(config.repository.path, '..', 'seed.sql')] : []),
+    ]),
+  ];
+}

@@ -2,6 +2,9 @@ import { lstat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
+import { presetFor } from '../presets/registry.js';
+import { scanProject } from '../presets/scan.js';
+import { explainPreset, type PresetExplanation } from '../presets/validate.js';
 import type { Project } from '../project.js';
 import { globToRegExp } from './glob.js';
 import { listRepository, type RepositoryFile, selects, uncountedSqlFiles } from './scan.js';
@@ -25,11 +28,21 @@ export interface EnvironmentSummary {
  */
 export async function listEnvironments(project: Project): Promise<EnvironmentSummary[]> {
   const { config } = project;
-  const files = await listRepository(config.repository.path, config.repository.extensions);
+  const presetCounts = new Map<string, number>();
+  const isPreset = presetFor(config.repository.type) !== undefined;
+  // A preset's folder may be the project folder itself (sqitch): never walk it whole.
+  const files = isPreset
+    ? []
+    : await listRepository(config.repository.path, config.repository.extensions);
+  if (isPreset) {
+    // A preset runs its whole folder in every environment, then the environment's seeds.
+    for (const env of Object.values(config.environments))
+      presetCounts.set(env.name, (await scanProject(config, env)).files.length);
+  }
   return Object.values(config.environments).map((env) => ({
     name: env.name,
     default: env.name === config.defaultEnvironment,
-    files: files.filter((file) => selects(env, file.path)).length,
+    files: presetCounts.get(env.name) ?? files.filter((file) => selects(env, file.path)).length,
     includeDirectories: env.includeDirectories,
     excludeDirectories: env.excludeDirectories,
     includeFiles: env.includeFiles,
@@ -46,6 +59,8 @@ export interface EnvironmentValidation {
   files: string[];
   errors: string[];
   warnings: string[];
+  /** For a preset repository: what the preset selected and why. */
+  preset?: PresetExplanation;
 }
 
 /** Files named in a warning before it says "… and N more". */
@@ -64,6 +79,21 @@ export async function validateEnvironment(
   name?: string,
 ): Promise<EnvironmentValidation> {
   const env = project.environment(name);
+  const explained = await explainPreset(project.config, env);
+  if (explained !== undefined) {
+    const { explanation, errors } = explained;
+    return {
+      ok: errors.length === 0,
+      env: env.name,
+      files:
+        explanation === undefined
+          ? []
+          : [...explanation.migrations.map((m) => m.path), ...explanation.seeds],
+      errors,
+      warnings: [],
+      ...(explanation === undefined ? {} : { preset: explanation }),
+    };
+  }
   const root = project.config.repository.path;
   const all = await listRepository(root, project.config.repository.extensions);
   const selected = all.filter((file) => selects(env, file.path));

@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
+import { presetWatchPaths } from '../presets/scan.js';
 import type { Project } from '../project.js';
 import { hasWildcard } from '../sql/glob.js';
 import { abandonOwnBuilds, ensureTemplate, type TemplateResult } from './ensure.js';
@@ -99,6 +100,7 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
   const runOnce = queue.trigger;
   const paths = [
     project.config.repository.path,
+    ...presetWatchPaths(project.config),
     ...project.config.repository.extraInputs.map((glob) =>
       hasWildcard(glob) ? dirname(glob.split('*')[0] ?? glob) : glob,
     ),

@@ -5,15 +5,29 @@ import { action } from '../context.js';
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('write a starter dbfast.toml and sql/ skeleton in the current folder')
+    .description(
+      "write a dbfast.toml for the migration tool's folder found here (prisma/migrations, supabase/migrations, db/migrations with goose or dbmate markers, …), or a starter dbfast.toml and sql/ skeleton",
+    )
     .option('--force', 'overwrite existing files')
-    .addHelpText('after', '\nExample:\n  $ dbfast init && dbfast seed --output demo')
+    .option('--plain', 'write the plain starter even when a migration tool folder is found')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ dbfast init && dbfast seed --output demo\n  $ cd my-prisma-app && dbfast init   # finds prisma/migrations, writes type = "prisma"',
+    )
     .action(
-      action(async (_ctx, options: { force?: boolean }) => {
-        const result = await initProject(process.cwd(), { force: options.force === true });
+      action(async (_ctx, options: { force?: boolean; plain?: boolean }) => {
+        const result = await initProject(process.cwd(), {
+          force: options.force === true,
+          plain: options.plain === true,
+        });
+        const found = result.detected;
         return {
           json: { ok: true, ...result },
-          text: `Wrote ${result.written.join(', ')}.\nNext: dbfast seed --output demo`,
+          text:
+            (found === undefined
+              ? `Wrote ${result.written.join(', ')}.`
+              : `Found ${found.evidence}: a ${found.tool} project.\nWrote dbfast.toml with [repository] type = "${found.type}", path = "./${found.path}".`) +
+            '\nNext: dbfast seed --output demo',
         };
       }),
     );
