@@ -17,6 +17,16 @@ export function maskText(text: string, unit: Pick<MigrationUnit, 'keep' | 'break
   return out + blank(text.slice(at));
 }
 
+/**
+ * Only the text that runs (the kept ranges, breakpoints applied), for the fingerprint: an
+ * edit outside them — a down-section growing or shrinking — does not change it.
+ */
+export function runText(text: string, unit: Pick<MigrationUnit, 'keep' | 'breakpoint'>): string[] {
+  return (unit.keep ?? [[0, text.length]]).map(([start, end]) =>
+    breakpoints(text.slice(start, end), unit.breakpoint),
+  );
+}
+
 function blank(text: string): string {
   return text.replace(/[^\r\n]/g, ' ');
 }

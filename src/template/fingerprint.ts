@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { maskText } from '../presets/mask.js';
+import { runText } from '../presets/mask.js';
 import { scanProject } from '../presets/scan.js';
 import type { MigrationUnit } from '../presets/types.js';
 import { expandGlob } from './glob-files.js';
@@ -128,7 +128,7 @@ export async function computeFingerprint(
 async function unitHash(cache: HashCache, unit: MigrationUnit): Promise<string> {
   if (unit.keep === undefined && unit.breakpoint === undefined && unit.noTransaction === undefined)
     return cache.hash(unit.absolutePath);
-  const text = maskText(await readFile(unit.absolutePath, 'utf8'), unit);
+  const text = runText(await readFile(unit.absolutePath, 'utf8'), unit);
   return sha256(JSON.stringify({ text, noTransaction: unit.noTransaction ?? null }));
 }
 
