@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { errorMessage, isDbfastError } from './errors.js';
+import { presetFor } from './presets/registry.js';
+import { scanProject } from './presets/scan.js';
 import type { Project } from './project.js';
 import { serverInfo } from './server/info.js';
 import { connectionUrl } from './server/url.js';
@@ -16,7 +18,8 @@ export interface StatusReport {
     version: string | undefined;
     error: string | undefined;
   };
-  repository: { path: string; exists: boolean; files: number };
+  /** `type`: "plain" or the preset (see src/presets). */
+  repository: { path: string; type: string; exists: boolean; files: number };
   environments: { name: string; files: number; default: boolean }[];
 }
 
@@ -46,16 +49,32 @@ export async function projectStatus(project: Project): Promise<StatusReport> {
     if (target.kind === 'external') server.url = connectionUrl(target.connection);
   }
   const exists = existsSync(config.repository.path);
-  const files = exists
-    ? await listRepository(config.repository.path, config.repository.extensions)
-    : [];
+  const preset = presetFor(config.repository.type) !== undefined;
+  // A preset's folder may be the project itself (sqitch): count what the preset runs instead.
+  const files =
+    exists && !preset
+      ? await listRepository(config.repository.path, config.repository.extensions)
+      : [];
+  const presetCounts = new Map<string, number>();
+  for (const env of preset && exists ? Object.values(config.environments) : []) {
+    const count = await scanProject(config, env).then(
+      (scan) => scan.files.length,
+      () => 0,
+    );
+    presetCounts.set(env.name, count);
+  }
   return {
     config: { path: config.configPath, rootDir: config.rootDir },
     server,
-    repository: { path: config.repository.path, exists, files: files.length },
+    repository: {
+      path: config.repository.path,
+      type: config.repository.type,
+      exists,
+      files: preset ? Math.max(0, ...presetCounts.values()) : files.length,
+    },
     environments: Object.values(config.environments).map((env) => ({
       name: env.name,
-      files: files.filter((file) => selects(env, file.path)).length,
+      files: presetCounts.get(env.name) ?? files.filter((file) => selects(env, file.path)).length,
       default: env.name === config.defaultEnvironment,
     })),
   };

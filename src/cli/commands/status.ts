@@ -17,7 +17,7 @@ export function registerStatus(program: Command): void {
           `config:      ${status.config.path ?? `(none found; defaults, root ${status.config.rootDir})`}`,
           `server:      ${server.kind === 'embedded' ? 'embedded' : `external (${server.source})`} ${server.url ?? ''}`.trimEnd(),
           `             ${server.reachable ? style.green(`reachable, PostgreSQL ${server.version}`) : style.red(`not reachable: ${server.error}`)}`,
-          `repository:  ${status.repository.path} (${status.repository.exists ? `${status.repository.files} files` : style.red('missing')})`,
+          `repository:  ${status.repository.path}${status.repository.type === 'plain' ? '' : ` (${status.repository.type})`} (${status.repository.exists ? `${status.repository.files} files` : style.red('missing')})`,
           '',
           table(
             ['environment', 'files', ''],
