@@ -1,4 +1,4 @@
-import { presetFor } from '../presets/registry.js';
+import { PLAIN_ALIASES, presetFor } from '../presets/registry.js';
 import { canonicalEncoding } from '../sql/encoding.js';
 import { DEFAULT_EXTENSIONS } from '../sql/scan.js';
 import type { ResolvedConfig, Runner } from './types.js';
@@ -34,8 +34,9 @@ export function resolveRepository(
       'repository.settings.client_encoding: dbfast always talks UTF-8 to the server; set [repository] encoding to the encoding your files are written in',
     );
   }
-  // "sql" is the original DBFast spelling of a plain repository.
-  const type = (get<string>('type') ?? 'plain').replace(/^sql$/, 'plain');
+  // "sql" and "structured" are the original DBFast spellings of a plain repository.
+  const written = get<string>('type') ?? 'plain';
+  const type = PLAIN_ALIASES.includes(written) ? 'plain' : written;
   return {
     path: rootPath(get<string>('path') ?? presetFor(type)?.defaultPath ?? 'sql'),
     type,

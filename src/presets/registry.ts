@@ -26,8 +26,11 @@ export const PRESETS: Record<string, Preset> = Object.fromEntries(
   ].map((preset) => [preset.name, preset]),
 );
 
-/** `[repository] type` values: "plain" (also spelled "sql", the original DBFast value) and the presets. */
-export const REPOSITORY_TYPES = ['plain', 'sql', ...Object.keys(PRESETS)];
+/** Other spellings of "plain": the values an original DBFast config may hold. */
+export const PLAIN_ALIASES = ['sql', 'structured'];
+
+/** `[repository] type` values: "plain" (or an original DBFast value) and the presets. */
+export const REPOSITORY_TYPES = ['plain', ...PLAIN_ALIASES, ...Object.keys(PRESETS)];
 
 /** The preset for a `[repository] type`, or undefined for a plain repository. */
 export function presetFor(type: string): Preset | undefined {

@@ -69,6 +69,8 @@ require_confirmation = true
     });
     expect(config.database.templateName).toBe('blog_template');
     expect(config.repository.path).toBe('/p/db');
+    // DBFast's "structured" is a plain repository (see src/presets/registry.ts).
+    expect(config.repository.type).toBe('plain');
     expect(config.defaultEnvironment).toBe('local');
     expect(config.environments.production?.excludeDirectories).toEqual(['1_seed']);
     expect(config.remotes.prod).toMatchObject({

@@ -133,7 +133,9 @@ describe('presets: fingerprint, seeds, explanations, errors, init', () => {
     );
     const unknown = await runCliJson(['status'], { cwd: temp.dir });
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.json.error.message).toContain('expected one of "plain", "sql", "prisma"');
+    expect(unknown.json.error.message).toContain(
+      'expected one of "plain", "sql", "structured", "prisma"',
+    );
   });
 
   it('bookkeeping that collides with a migration fails with a message naming the table', async () => {
