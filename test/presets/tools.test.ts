@@ -121,7 +121,9 @@ DROP INDEX users_email;
       table: 'drizzle.__drizzle_migrations',
       columns: 'id, hash, created_at',
       order: 'id',
-      nothingToDo: /./,
+      // drizzle-kit prints the same whether or not it ran anything; that the schema and the
+      // rows stay the same is the proof (a re-run would fail on CREATE TABLE and add rows).
+      nothingToDo: /migrations applied successfully/,
       run: async (url, dir) => {
         await writeFile(
           join(dir, 'drizzle.config.mjs'),
