@@ -1,20 +1,16 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { layoutError, lines, readText, sqlUnit } from './files.js';
+import { layoutError, readText, sqlUnit } from './files.js';
+import { parsePlan } from './sqitch-plan.js';
+import { sqitchRegistry } from './sqitch-registry.js';
 import type { MigrationUnit, Preset, PresetScan } from './types.js';
-
-interface PlanChange {
-  name: string;
-  line: number;
-  /** The first tag after this change when the change is reworked later (`deploy/name@tag.sql`). */
-  tag?: string;
-}
 
 /**
  * Sqitch: the deploy scripts (`deploy/<change>.sql`) of the changes `sqitch.plan` lists, in
  * plan order; a change reworked later in the plan runs its earlier version from
- * `deploy/<change>@<tag>.sql`. Revert and verify scripts are not run. Sqitch's own registry
- * (the `sqitch` schema) is NOT written: `sqitch deploy` against a clone would deploy again.
+ * `deploy/<change>@<tag>.sql`. Revert and verify scripts are not run. The registry (the
+ * `sqitch` schema) gets the rows `sqitch deploy` writes, so sqitch finds nothing to deploy.
  */
 export const sqitch: Preset = {
   name: 'sqitch',
@@ -29,9 +25,10 @@ export const sqitch: Preset = {
         'Point [repository] path at the folder holding sqitch.plan.',
       );
     }
-    const changes = parsePlan(await readText(planPath));
+    const plan = parsePlan(await readText(planPath));
     const units: MigrationUnit[] = [];
-    for (const change of changes) {
+    const scripts: Buffer[] = [];
+    for (const change of plan.changes) {
       const path = `deploy/${change.name}${change.tag === undefined ? '' : `@${change.tag}`}.sql`;
       if (!existsSync(join(root, path))) {
         throw layoutError(
@@ -43,49 +40,13 @@ export const sqitch: Preset = {
       units.push(
         sqlUnit(root, path, { why: `change ${change.name} (sqitch.plan line ${change.line})` }),
       );
+      scripts.push(await readFile(join(root, path)));
     }
-    return { units, bookkeeping: [], inputs: [planPath], skipped: [] };
+    return {
+      units,
+      bookkeeping: sqitchRegistry(plan, scripts),
+      inputs: [planPath],
+      skipped: [],
+    };
   },
 };
-
-/** The changes of a plan in order, with the tag that names a reworked change's earlier script. */
-export function parsePlan(text: string): PlanChange[] {
-  const changes: PlanChange[] = [];
-  /** Changes seen since the last tag, waiting for it (for rework names). */
-  let untagged: PlanChange[] = [];
-  const latest = new Map<string, PlanChange>();
-  lines(text).forEach((line, index) => {
-    const content = line.text.replace(/(^|\s)#.*$/, '').trim();
-    if (content === '' || content.startsWith('%')) return;
-    if (content.startsWith('@')) {
-      const tag = (content.split(/\s+/)[0] as string).slice(1);
-      for (const change of untagged) change.tag ??= tag;
-      untagged = [];
-      return;
-    }
-    const name = (content.split(/\s+/)[0] as string).replace(/^\+/, '');
-    if (name.startsWith('-')) {
-      throw layoutError(
-        'sqitch_revert',
-        `sqitch.plan:${index + 1} reverts a change (${name}); dbfast runs deploy scripts only.`,
-        'Remove the revert line from the plan, or keep this project on sqitch itself.',
-      );
-    }
-    const change: PlanChange = { name, line: index + 1 };
-    const earlier = latest.get(name);
-    // A reworked change: the earlier one keeps its script under the tag that followed it.
-    if (earlier !== undefined && earlier.tag === undefined) {
-      throw layoutError(
-        'sqitch_rework',
-        `sqitch.plan:${index + 1} reworks ${name} without a tag in between; sqitch refuses that.`,
-        'Tag the plan before reworking a change.',
-      );
-    }
-    latest.set(name, change);
-    changes.push(change);
-    untagged.push(change);
-  });
-  // Only earlier versions of reworked changes use the tagged script name.
-  for (const change of changes) if (latest.get(change.name) === change) delete change.tag;
-  return changes;
-}

@@ -217,7 +217,7 @@ DROP INDEX users_name;
     ]);
   });
 
-  it('sqitch: deploy scripts in plan order, a reworked change from its tagged script', async () => {
+  it('sqitch: deploy scripts in plan order, a reworked change from its tagged script (registry: see sqitch-tool.test.ts)', async () => {
     temp = await presetProject('sqitch', {
       'sqitch.conf': '[core]\n\tengine = pg\n',
       'sqitch.plan': `%syntax-version=1.0.0
@@ -240,6 +240,14 @@ users [users@v1.0] 2024-01-04T00:00:00Z Ann <ann@example.com> # users, reworked
       'CREATE TABLE flipr.users (name text)',
       'ALTER TABLE flipr.users ADD COLUMN email text',
     ]);
-    expect(await schemaOf(clone)).toEqual(await schemaOf(ref));
+    const app = (rows: Record<string, unknown>[]) => rows.filter((row) => row.schema !== 'sqitch');
+    expect(app(await schemaOf(clone))).toEqual(await schemaOf(ref));
+    expect(
+      await query(clone, 'SELECT change, note FROM sqitch.changes ORDER BY planned_at'),
+    ).toEqual([
+      { change: 'appschema', note: 'schema' },
+      { change: 'users', note: 'users' },
+      { change: 'users', note: 'users, reworked' },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareFlywayVersions, flywayChecksum } from '../../src/presets/flyway.js';
 import { maskText, runText } from '../../src/presets/mask.js';
-import { parsePlan } from '../../src/presets/sqitch.js';
+import { parsePlan } from '../../src/presets/sqitch-plan.js';
 
 describe('preset helpers (pure)', () => {
   it('maskText blanks what does not run and keeps every offset and line', () => {
@@ -50,11 +50,25 @@ a 2024-01-01T00:00:00Z A <a@x> # note
 @v1 2024-01-02T00:00:00Z A <a@x>
 a [a@v1] 2024-01-03T00:00:00Z A <a@x>
 `;
-    expect(parsePlan(plan)).toEqual([
-      { name: 'a', line: 4, tag: 'v1' },
-      { name: 'b', line: 5 },
-      { name: 'a', line: 7 },
+    const parsed = parsePlan(plan);
+    expect(parsed.project).toBe('p');
+    expect(
+      parsed.changes.map(({ name, line, tag, requires, note }) => ({
+        name,
+        line,
+        tag,
+        requires,
+        note,
+      })),
+    ).toEqual([
+      { name: 'a', line: 4, tag: 'v1', requires: [], note: 'note' },
+      { name: 'b', line: 5, tag: undefined, requires: ['a'], note: '' },
+      { name: 'a', line: 7, tag: undefined, requires: ['a@v1'], note: '' },
     ]);
-    expect(() => parsePlan('a 2024 A <a@x>\na 2024 A <a@x>\n')).toThrow(/without a tag/);
+    expect(parsed.changes[1]?.tags.map((t) => t.name)).toEqual(['v1']);
+    expect(() =>
+      parsePlan('a 2024-01-01T00:00:00Z A <a@x>\na 2024-01-01T00:00:00Z A <a@x>\n'),
+    ).toThrow(/without a tag/);
+    expect(() => parsePlan('a [b\n')).toThrow(/is not a change or tag line/);
   });
 });

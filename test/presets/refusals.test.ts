@@ -91,11 +91,16 @@ const CASES: Array<[string, Record<string, string>, string, RegExp]> = [
   ],
   [
     'sqitch',
-    { 'sqitch.plan': 'a 2024 A <a@x>\n' },
+    { 'sqitch.plan': 'a 2024-01-01T00:00:00Z A <a@x>\n' },
     'preset.sqitch_missing',
     /lists a, but deploy\/a\.sql does not exist/,
   ],
-  ['sqitch', { 'sqitch.plan': '-a 2024 A <a@x>\n' }, 'preset.sqitch_revert', /reverts a change/],
+  [
+    'sqitch',
+    { 'sqitch.plan': '-a 2024-01-01T00:00:00Z A <a@x>\n' },
+    'preset.sqitch_revert',
+    /reverts a change/,
+  ],
 ];
 
 describe('preset refusals', () => {
