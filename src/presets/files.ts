@@ -61,7 +61,14 @@ export function sqlUnit(
   path: string,
   extra: Omit<MigrationUnit, 'path' | 'absolutePath' | 'kind'> = {},
 ): MigrationUnit {
-  return { path, absolutePath: join(root, ...path.split('/')), kind: 'sql', ...extra };
+  // The tools read their files as UTF-8, whatever encoding dbfast's plain repository uses.
+  return {
+    path,
+    absolutePath: join(root, ...path.split('/')),
+    kind: 'sql',
+    encoding: 'UTF8',
+    ...extra,
+  };
 }
 
 /** Ascending numeric order of digit strings of any length (20-digit timestamps included). */

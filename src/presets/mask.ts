@@ -40,6 +40,7 @@ function breakpoints(text: string, marker: string | undefined): string {
 export function unitPlanOptions(unit: Partial<MigrationUnit>): {
   prepare?: (bytes: Buffer) => Buffer;
   autocommit?: string;
+  encoding?: string;
 } {
   const masked = unit.keep !== undefined || unit.breakpoint !== undefined;
   // Presets read their files as UTF-8 (as the tools do); the masked text goes back as UTF-8,
@@ -49,5 +50,6 @@ export function unitPlanOptions(unit: Partial<MigrationUnit>): {
   return {
     ...(masked ? { prepare } : {}),
     ...(unit.noTransaction === undefined ? {} : { autocommit: unit.noTransaction }),
+    ...(unit.encoding === undefined ? {} : { encoding: unit.encoding }),
   };
 }

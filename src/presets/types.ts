@@ -20,6 +20,8 @@ export interface MigrationUnit extends RepositoryFile {
   noTransaction?: string;
   /** Why the preset selected this file (for `validate-env`). */
   why?: string;
+  /** The encoding the file is read in, whatever `[repository] encoding` says (UTF8 for presets). */
+  encoding?: string;
 }
 
 /** One statement of the bookkeeping SQL; values go as parameters, never pasted in. */

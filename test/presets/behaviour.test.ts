@@ -84,6 +84,27 @@ describe('presets: fingerprint, seeds, explanations, errors, init', () => {
     expect(await query(test, 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
   });
 
+  it('preset migrations are read as UTF-8 whatever [repository] encoding says (seed files follow it)', async () => {
+    temp = await presetProject(
+      'goose',
+      {
+        'migrations/1_cafe.sql':
+          "-- +goose Up\nCREATE TABLE menu (item text);\nINSERT INTO menu VALUES ('café');\n",
+      },
+      'encoding = "LATIN1"\n\n[environments.local]\ninclude_directories = ["seed"]\n',
+    );
+    await temp.write('seed/1_more.sql', '');
+    await writeFile(
+      join(temp.dir, 'seed/1_more.sql'),
+      Buffer.from("INSERT INTO menu VALUES ('crème');\n", 'latin1'),
+    );
+    const clone = await cloneOf(temp, 'local');
+    expect(await query(clone, 'SELECT item FROM menu ORDER BY item')).toEqual([
+      { item: 'café' },
+      { item: 'crème' },
+    ]);
+  });
+
   it('validate-env says what the preset selected and why; a missing seed folder is an error', async () => {
     temp = await presetProject(
       'golang-migrate',
