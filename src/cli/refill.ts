@@ -1,12 +1,25 @@
 import { spawn } from 'node:child_process';
+import { type RefillStart, startBackgroundRefill } from '../index.js';
 import type { GlobalOptions } from './context.js';
 
 /**
  * Refill the pool off the request's path: a detached `dbfast pool fill` that outlives this
- * command, so `dbfast clone` returns as soon as its database exists.
+ * command, so `dbfast clone` returns as soon as its database exists. Started only when no
+ * refill of that template is running on this machine (8 clones at once start one filler).
  */
-export function spawnPoolRefill(globals: GlobalOptions, env: string): void {
-  spawnDetached(globals, ['pool', 'fill', '--env', env]);
+export function spawnPoolRefill(
+  globals: GlobalOptions,
+  clone: { env: string; template: string; url: string },
+): Promise<RefillStart> {
+  return startBackgroundRefill({
+    // The script this process runs (bin/dbfast.js): the same dbfast, whatever its install path.
+    script: process.argv[1] as string,
+    env: clone.env,
+    template: clone.template,
+    serverUrl: clone.url,
+    configPath: globals.config,
+    databaseUrl: globals.databaseUrl,
+  });
 }
 
 /** Run `dbfast ARGS…` as a detached process that outlives this one (background work). */

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import type { EnvironmentConfig } from '../config/types.js';
 import type { Project } from '../project.js';
-import { withAdvisoryLock } from '../server/connection.js';
+import { withAdvisoryLock, withAdvisoryLockIfFree } from '../server/connection.js';
 import {
   dropDatabase,
   isMissingDatabase,
   isObjectInUse,
   renameDatabase,
 } from '../server/databases.js';
-import { ensureTemplate } from '../template/ensure.js';
+import { ensureTemplate, type TemplateResult } from '../template/ensure.js';
 import { templateStatus } from '../template/manage.js';
 import { type CloneMetadata, commentSql, listDbfastDatabases } from '../template/metadata.js';
 import { poolMemberPrefix } from '../template/names.js';
@@ -63,49 +64,80 @@ export interface PoolFillResult {
   size: number;
   created: string[];
   ready: number;
+  /** Another process was filling this pool (only with `ifIdle`): nothing was done here. */
+  busy: boolean;
 }
 
-/** Top the pool of an environment up to its size (builds the template if needed). */
+/**
+ * Top the pool of an environment up to its size (builds the template if needed). One
+ * filler per template at a time, server-wide: with `ifIdle` a second one returns at once
+ * (`busy`), otherwise it waits for the first and then tops up whatever is still missing.
+ */
 export async function fillPool(
   project: Project,
-  options: { env?: string } = {},
+  options: { env?: string; ifIdle?: boolean } = {},
 ): Promise<PoolFillResult> {
   const env = project.environment(options.env);
   const template = await ensureTemplate(project, { env: env.name });
   const params = await project.connection();
-  return withAdvisoryLock(params, `pool:${template.name}`, () =>
-    project.withClient(async (client) => {
-      const prefix = poolMemberPrefix(template.name);
-      const existing = await listDbfastDatabases(client, { prefix });
-      const created: string[] = [];
-      for (let i = existing.length; i < env.poolSize; i += 1) {
-        const name = `${prefix}${randomBytes(4).toString('hex')}`;
-        await createClone(client, {
-          name,
-          template: template.name,
-          env: env.name,
-          serverMajor: template.serverMajor,
-          templateBytes: template.sizeBytes,
-          strategy: project.config.database.cloneStrategy,
-          label: 'pool',
-        });
-        created.push(name);
-        project.reporter.progress?.({
-          task: 'pool fill',
-          done: i + 1 - existing.length,
-          total: env.poolSize - existing.length,
-          label: name,
-        });
-      }
-      return {
-        env: env.name,
-        template: template.name,
-        size: env.poolSize,
-        created,
-        ready: existing.length + created.length,
-      };
-    }),
-  );
+  const key = `pool:${template.name}`;
+  const fill = (): Promise<PoolFillResult> =>
+    project.withClient((client) => topUp(project, client, env, template));
+  if (options.ifIdle !== true) return withAdvisoryLock(params, key, fill);
+  const outcome = await withAdvisoryLockIfFree(params, key, fill);
+  if (outcome.acquired) return outcome.value;
+  return {
+    env: env.name,
+    template: template.name,
+    size: env.poolSize,
+    created: [],
+    ready: 0,
+    busy: true,
+  };
+}
+
+async function topUp(
+  project: Project,
+  client: pg.Client,
+  env: EnvironmentConfig,
+  template: TemplateResult,
+): Promise<PoolFillResult> {
+  const prefix = poolMemberPrefix(template.name);
+  const created: string[] = [];
+  let ready = 0;
+  // Count again before every member: clones claim members while the pool fills, and the
+  // filler is the only one running (clones that see it running start no other), so it must
+  // leave the pool full, not merely add what was missing when it started. Bounded, so that
+  // a steady stream of claims cannot keep it busy forever.
+  for (let made = 0; made <= env.poolSize * 2; made += 1) {
+    ready = (await listDbfastDatabases(client, { prefix })).length;
+    if (ready >= env.poolSize || made === env.poolSize * 2) break;
+    const name = `${prefix}${randomBytes(4).toString('hex')}`;
+    await createClone(client, {
+      name,
+      template: template.name,
+      env: env.name,
+      serverMajor: template.serverMajor,
+      templateBytes: template.sizeBytes,
+      strategy: project.config.database.cloneStrategy,
+      label: 'pool',
+    });
+    created.push(name);
+    project.reporter.progress?.({
+      task: 'pool fill',
+      done: created.length,
+      total: created.length + env.poolSize - ready - 1,
+      label: name,
+    });
+  }
+  return {
+    env: env.name,
+    template: template.name,
+    size: env.poolSize,
+    created,
+    ready,
+    busy: false,
+  };
 }
 
 export interface PoolMember {

@@ -176,6 +176,31 @@ export async function advisoryLockFree(client: pg.Client, key: string): Promise<
   return true;
 }
 
+/**
+ * Like withAdvisoryLock, but never waits: when another session holds `key`, return
+ * `{ acquired: false }` at once without running `fn`.
+ */
+export async function withAdvisoryLockIfFree<T>(
+  params: ConnectionParams,
+  key: string,
+  fn: () => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false }> {
+  return withClient(params, async (client) => {
+    const { rows } = await client.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok',
+      [`dbfast:${key}`],
+    );
+    if (rows[0]?.ok !== true) return { acquired: false as const };
+    try {
+      return { acquired: true as const, value: await fn() };
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
+        .catch(() => undefined);
+    }
+  });
+}
+
 /** Turn a failed connect into an error that says where, why and what to do. */
 export function connectionError(
   error: unknown,

@@ -53,10 +53,13 @@ Examples:
               build: options.build !== false,
             }),
           );
-          if (project.environment(result.env).poolSize > 0 && options.template === undefined)
-            spawnPoolRefill(ctx.globals, result.env);
+          // started: this clone spawned the refill; running: one was at work already.
+          const refill =
+            project.environment(result.env).poolSize > 0 && options.template === undefined
+              ? await spawnPoolRefill(ctx.globals, result)
+              : undefined;
           ctx.output.reporter().verbose?.(describeTimings(result));
-          return { json: { ok: true, ...result }, text: result.url };
+          return { json: { ok: true, ...result, refill }, text: result.url };
         },
       ),
     );

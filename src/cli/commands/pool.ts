@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { drainPool, fillPool, poolStatus } from '../../index.js';
+import { type Command, Option } from 'commander';
+import { drainPool, fillPool, poolStatus, releaseRefillLock } from '../../index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
@@ -24,9 +24,16 @@ Examples:
     .command('fill')
     .description('top the pool up to its size (builds the template if needed)')
     .option('-e, --env <name>', 'environment')
+    // The refill a clone starts: return at once when another filler runs, and remove the
+    // clone's lock file at the end (see src/clone/refill.ts). Not for people.
+    .addOption(new Option('--background <lockfile>').hideHelp())
     .action(
-      action(async (ctx, options: { env?: string }) => {
-        const result = await fillPool(ctx.project(), options.env ? { env: options.env } : {});
+      action(async (ctx, options: { env?: string; background?: string }) => {
+        const background = options.background;
+        const result = await fillPool(ctx.project(), {
+          ...(options.env ? { env: options.env } : {}),
+          ifIdle: background !== undefined,
+        }).finally(() => (background === undefined ? undefined : releaseRefillLock(background)));
         return {
           json: { ok: true, ...result },
           text: `${result.env}: ${result.ready}/${result.size} ready (${result.created.length} made) from ${result.template}`,

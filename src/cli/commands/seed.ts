@@ -32,7 +32,8 @@ Examples:
             signal,
           }),
         );
-        if (project.environment(result.env).poolSize > 0) spawnPoolRefill(ctx.globals, result.env);
+        if (project.environment(result.env).poolSize > 0)
+          await spawnPoolRefill(ctx.globals, result);
         const how =
           result.fromPool === undefined ? `cloned (${result.strategy})` : 'claimed from the pool';
         const lines = [
