@@ -25,6 +25,8 @@ const SCENARIOS = [
   'backup', //   issue 7: dbfast backup/restore vs pg_dump/pg_restore (bench/backup.js)
   'snapshot', // issue 16: snapshot restore vs a rename / CREATE DATABASE … TEMPLATE
   'deploy', //   issue 16: dbfast deploy vs pg_dump | pg_restore
+  'peers', //    issue 17: a ready, queried database: dbfast vs replay (psql) vs PGlite
+  'suite', //    issue 17: vitest run, 16 files x 2 workers: dbfast vs floor, replay, PGlite
 ];
 
 const USAGE = `usage: node bench/run.js [--quick] [--check] [--only clone,build,…]

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import {
   type CloneOptions,
@@ -9,8 +11,10 @@ import {
   type TemplateRef,
   templateRef,
   templateVanished,
+  usesPool,
 } from './clone/clone.js';
 import { fillPool } from './clone/pool.js';
+import { startBackgroundRefill } from './clone/refill.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
 import { connect, withClient } from './server/connection.js';
 import { dropDatabase } from './server/databases.js';
@@ -19,6 +23,12 @@ import {
   ensureTemplate,
   type TemplateResult,
 } from './template/ensure.js';
+
+/**
+ * The dbfast launcher (bin/dbfast.js) of this installation, for background refills. The same
+ * path from dist/library.js, from src/library.ts and from the bundled dist/cli.mjs.
+ */
+const LAUNCHER = fileURLToPath(new URL('../bin/dbfast.js', import.meta.url));
 
 /** A clone handed out by the library, with a way to drop it. */
 export interface ClonedDatabase extends CloneResult {
@@ -47,7 +57,10 @@ export interface Dbfast {
   ensureTemplate(options?: EnsureTemplateOptions): Promise<TemplateResult>;
   /** A fresh database from the environment's template (or `template`). */
   clone(options?: CloneOptions): Promise<ClonedDatabase>;
-  /** Close the connection and wait for background pool refills. Call once, at the end. */
+  /**
+   * Close the connection. Does not wait for the pool's refill, which runs in a process of
+   * its own (unless the project has no config file). Call once, at the end.
+   */
   close(): Promise<void>;
 }
 
@@ -75,7 +88,31 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
   const refills = new Set<Promise<unknown>>();
   const refilling = new Set<string>();
 
-  const refill = (env: string): void => {
+  /**
+   * Top the pool up off every caller's path. With a config file: a detached `dbfast pool
+   * fill` (one per template on this machine; see clone/refill.ts), so neither a clone nor
+   * close() waits for it and it survives this process (a vitest worker ends after its
+   * file). Inline dbfast.toml text cannot cross to another process: then the refill runs
+   * here, and close() waits for it.
+   */
+  const refill = (env: string, clone: CloneResult): void => {
+    const configPath = project.config.configPath;
+    if (configPath !== undefined) {
+      const job = startBackgroundRefill({
+        script: LAUNCHER,
+        env,
+        template: clone.template,
+        serverUrl: clone.url,
+        configPath,
+        databaseUrl: options.databaseUrl,
+        cwd: dirname(configPath),
+      })
+        // A refill that cannot start only means the next claim falls back to CREATE DATABASE.
+        .catch(() => undefined)
+        .finally(() => refills.delete(job));
+      refills.add(job);
+      return;
+    }
     if (refilling.has(env)) return;
     refilling.add(env);
     const job = fillPool(project, { env })
@@ -109,8 +146,9 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
         ...asked,
       };
       const env = project.environment(cloneOptions.env);
+      let template: TemplateRef | undefined;
       const attempt = async (): Promise<CloneResult> => {
-        let template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
+        template = cloneOptions.template === undefined ? templates.get(env.name) : undefined;
         if (template === undefined) {
           // A cold start builds (or waits for another worker's build) on connections of its
           // own, opened only while needed: waiting workers must not fill max_connections.
@@ -129,8 +167,9 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
         templates.delete(env.name);
         return attempt();
       });
-      // Top the pool up off the request's path (close() waits for it).
-      if (env.poolSize > 0 && cloneOptions.template === undefined) refill(env.name);
+      // Top the pool up off the request's path (a background process; see refill above).
+      if (env.poolSize > 0 && template !== undefined && usesPool(template, env.name, cloneOptions))
+        refill(env.name, result);
       return {
         ...result,
         drop: async () => {

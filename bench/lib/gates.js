@@ -43,7 +43,8 @@ function median(values) {
 export function formatComparison(c) {
   const limit = Number.isFinite(c.max) ? c.max : undefined;
   if (c.kind === 'ratio') {
-    return `${c.value.toFixed(2)}x${limit === undefined ? '' : ` (<= ${limit}x)`}`;
+    const target = c.target === undefined ? '' : ` (target ${c.target}x)`;
+    return `${c.value.toFixed(2)}x${limit === undefined ? target : ` (<= ${limit}x)`}`;
   }
   if (c.kind === 'difference') {
     const sign = c.value >= 0 ? '+' : '-';

@@ -217,7 +217,7 @@ export async function cloneFromTemplate(
   );
   let fromPool: string | undefined;
   let strategy = 'pool';
-  if (env.poolSize > 0 && options.template === undefined && options.owner === undefined) {
+  if (env.poolSize > 0 && usesPool(template, env.name, options)) {
     if (options.force === true && (await databaseExists(client, name)))
       await dropDatabase(client, name);
     fromPool = await claimPoolMember(client, template.name, name, {
@@ -257,4 +257,18 @@ export async function cloneFromTemplate(
     templateBuilt: template.built,
     timings: { templateMs, createMs: totalMs - templateMs, totalMs },
   };
+}
+
+/**
+ * Whether a clone may come from (and refill) the environment's pool: the environment's own
+ * template, found or given by name (the vitest helper names the template its globalSetup
+ * resolved), and no owner of its own (members belong to the connecting role).
+ */
+export function usesPool(
+  template: TemplateRef,
+  env: string,
+  options: Pick<CloneOptions, 'template' | 'owner'>,
+): boolean {
+  if (options.owner !== undefined) return false;
+  return options.template === undefined || template.env === env;
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refillLockPath } from '../../src/clone/refill.js';
-import { ensureTemplate, fillPool } from '../../src/index.js';
+import { createDbfast, ensureTemplate, fillPool, poolStatus } from '../../src/index.js';
 import { withClient } from '../../src/server/connection.js';
 import { runCliJson } from '../helpers/cli.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
@@ -69,6 +69,29 @@ describe('pool refills (no refill storms)', () => {
     expect(status).toMatchObject({ ready: 3 });
     expect(most).toBeLessThanOrEqual(1);
     expect(seen.size).toBeLessThan(8);
+  });
+
+  it('a library handle claims members of the template it is given, and refills in another process', async () => {
+    const template = await ensureTemplate(temp.project);
+    await fillPool(temp.project);
+    const lock = refillLockPath(testServerUrl(), template.name);
+    const dbfast = await createDbfast({ configPath: `${temp.dir}/dbfast.toml`, env: {} });
+    try {
+      // What the vitest helper does: the template its globalSetup resolved, by name.
+      const clone = await dbfast.clone({ template: template.name, env: template.env });
+      expect(clone.fromPool).toMatch(/_p[0-9a-f]{8}$/);
+      await clone.drop();
+    } finally {
+      await dbfast.close();
+    }
+    // close() did not wait for the refill: a filler process tops the pool up on its own.
+    let ready = 0;
+    for (let i = 0; i < 300 && ready < 3; i += 1) {
+      ready = (await poolStatus(temp.project))[0]?.ready ?? 0;
+      if (ready < 3) await sleep(100);
+    }
+    expect(ready).toBe(3);
+    for (let i = 0; i < 100 && (await fillers(lock)).length > 0; i += 1) await sleep(100);
   });
 
   it('a filler started while another one runs returns at once without filling', async () => {
