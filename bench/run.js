@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writePeerChart } from './lib/chart.js';
 import { formatCase, formatSetting, formatSummary, writeResults } from './lib/report.js';
 import { openBenchServer } from './lib/server.js';
 
@@ -66,6 +67,17 @@ const tmp = await mkdtemp(join(tmpdir(), 'dbfast-bench-'));
 const results = [];
 const scenarios = [];
 let server;
+
+/** The commit measured (for the chart's caption), or "unknown" outside a git checkout. */
+async function commit() {
+  const { execa } = await import('execa');
+  const result = await execa('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: new URL('..', import.meta.url),
+    reject: false,
+    stdin: 'ignore',
+  });
+  return result.exitCode === 0 ? String(result.stdout).trim() : 'unknown';
+}
 
 /** Stop here, cleaning up what this run made (databases, the embedded server, tmp). */
 async function cleanup() {
@@ -167,6 +179,12 @@ try {
     gates: { failed: failed.map((c) => `${c.scenario} · ${c.case} · ${c.label}`) },
   });
   console.log(`\nresults: ${path.pathname}`);
+  const chart = await writePeerChart(
+    new URL('./results/', import.meta.url),
+    results,
+    `${new Date().toISOString().slice(0, 10)} · commit ${await commit()} · ${formatSetting(setting)}`,
+  );
+  if (chart !== undefined) console.log(`chart: ${chart.pathname}`);
   if (failed.length > 0) {
     console.log(`\n${failed.length} gate(s) failed:`);
     for (const c of failed) console.log(`  ${c.scenario} · ${c.case} · ${c.label}`);

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { measureCase } from './lib/case.js';
 import { psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
+import { waitUntilGone } from './lib/harness.js';
 import { openBenchProject, openHandle, writeProject } from './lib/projects.js';
 import { FILES, TESTS, writeSuite } from './lib/suite-files.js';
 import { childEnv, onPath } from './lib/tools.js';
@@ -26,7 +27,10 @@ export async function run(ctx) {
   });
   const handle = await openHandle(ctx, configPath);
   ctx.progress('suite: building the template and the shared database (once)');
-  await handle.ensureTemplate();
+  const template = await handle.ensureTemplate();
+  // The dbfast suite's claims start a refill process: it must not run into the next
+  // contender's measurement (it tops the pool up for the next dbfast run, off the clock).
+  const quiet = () => waitUntilGone(lib.refillLockPath(server.url, template.name));
   const shared = await handle.clone({ name: ctx.name('s_shared') });
   await handle.close();
   const project = openBenchProject(ctx, configPath);
@@ -64,7 +68,10 @@ export async function run(ctx) {
       name: names[variant],
       role: variant === 'dbfast' ? 'dbfast' : 'baseline',
       // A full pool at the start of each run, as the previous run's refills leave it.
-      prepare: variant === 'dbfast' ? () => lib.fillPool(project) : undefined,
+      prepare: async () => {
+        await quiet();
+        if (variant === 'dbfast') await lib.fillPool(project);
+      },
       run: async () => {
         const result = await execa(process.execPath, [vitest, ...args], {
           cwd: dir,

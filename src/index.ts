@@ -29,7 +29,7 @@ export { collectGarbage } from './clone/gc.js';
 export type { PoolFillResult, PoolMember, PoolStatus } from './clone/pool.js';
 export { drainPool, fillPool, poolMembers, poolStatus } from './clone/pool.js';
 export type { BackgroundRefillOptions, RefillStart } from './clone/refill.js';
-export { releaseRefillLock, startBackgroundRefill } from './clone/refill.js';
+export { refillLockPath, releaseRefillLock, startBackgroundRefill } from './clone/refill.js';
 export { chooseStrategy, FILE_COPY_THRESHOLD_BYTES } from './clone/strategy.js';
 export { findConfigFile, loadConfig, resolveConfig } from './config/load.js';
 export type * from './config/types.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -67,3 +68,12 @@ export function summarize(values) {
 
 /** Sleep, for the artificial slowdown that proves the gates work. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Wait until a file is gone: a background pool refill's lock file (src/clone/refill.ts), so
+ * that a refill started by one contender never runs during another's measurement.
+ */
+export async function waitUntilGone(path, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(path) && Date.now() < deadline) await sleep(20);
+}
