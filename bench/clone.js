@@ -57,7 +57,7 @@ export async function run(ctx) {
 }
 
 /** A repository of one SQL file that fills a ~130 MB table: the big template's source. */
-async function bigRepository(ctx) {
+export async function bigRepository(ctx) {
   const dir = join(ctx.tmp, 'clone-big-repo');
   await mkdir(dir, { recursive: true });
   await writeFile(

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bigRepository } from './clone.js';
 import { measureCase } from './lib/case.js';
 import { psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
@@ -47,7 +48,7 @@ export async function run(ctx) {
     repos.push({
       key: 'big',
       label: 'generated ~130 MB',
-      path: await bigFixture(ctx),
+      path: await bigRepository(ctx),
       probe: 'SELECT count(*) FROM filler',
     });
   }
@@ -252,18 +253,5 @@ async function stagedPagila(ctx, corpus) {
   await mkdir(dir, { recursive: true });
   await copyFile(join(corpus, 'pagila', 'pagila-schema.sql'), join(dir, '1_pagila-schema.sql'));
   await copyFile(join(corpus, 'pagila', 'pagila-data.sql'), join(dir, '2_pagila-data.sql'));
-  return dir;
-}
-
-/** ~130 MB: one table of 650,000 rows (the size of bench/clone.js's big template). */
-async function bigFixture(ctx) {
-  const dir = join(ctx.tmp, 'peers-big-repo');
-  await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, '001_filler.sql'),
-    `CREATE TABLE filler (id bigint PRIMARY KEY, pad text NOT NULL);
-INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 650000) AS g;
-`,
-  );
   return dir;
 }
