@@ -8,6 +8,7 @@ import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { applyRepository } from '../sql/executor.js';
 import { VERSION } from '../version.js';
+import { analyzeUserTables } from './analyze.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
 import { listDbfastDatabases, type TemplateMetadata, writeMetadata } from './metadata.js';
 import { buildDatabaseName, templateBase, templateDatabaseName } from './names.js';
@@ -195,7 +196,7 @@ async function build(
     throwIfAborted(signal);
     await applyRepository(project, { database: scratch, env: env.name });
     const params = await project.connection();
-    await withClient(params, (c) => c.query('ANALYZE'), { database: scratch });
+    await withClient(params, analyzeUserTables, { database: scratch });
     const { rows } = await client.query<{ size: string; version: string }>(
       "SELECT pg_database_size($1) AS size, current_setting('server_version') AS version",
       [scratch],
