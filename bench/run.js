@@ -183,6 +183,7 @@ try {
     new URL('./results/', import.meta.url),
     results,
     `${new Date().toISOString().slice(0, 10)} · commit ${await commit()} · ${formatSetting(setting)}`,
+    { quick: values.quick },
   );
   if (chart !== undefined) console.log(`chart: ${chart.pathname}`);
   if (failed.length > 0) {

@@ -56,11 +56,14 @@ export function peerChartSvg(results, caption) {
   ].join('\n');
 }
 
-/** Write the chart next to latest.json; returns its URL, or undefined when there is none. */
-export async function writePeerChart(dir, results, caption) {
+/**
+ * Write the chart next to latest.json; returns its URL, or undefined when there is none. A
+ * --quick run writes peers-quick.svg: peers.svg is the full run's, which the README shows.
+ */
+export async function writePeerChart(dir, results, caption, { quick = false } = {}) {
   const svg = peerChartSvg(results, caption);
   if (svg === undefined) return undefined;
-  const url = new URL('peers.svg', dir);
+  const url = new URL(quick ? 'peers-quick.svg' : 'peers.svg', dir);
   await writeFile(url, svg);
   return url;
 }
