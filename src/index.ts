@@ -16,6 +16,9 @@ export type {
   RetentionPolicy,
 } from './backup/retention.js';
 export { planPrune, pruneBackups } from './backup/retention.js';
+export { sourceFilterOf } from './backup/source.js';
+export type { SourceFilter } from './backup/store.js';
+export { encodeSegment } from './backup/store.js';
 export type { PgTool, PgToolName } from './backup/tools.js';
 export { findPgTool, listPgTools } from './backup/tools.js';
 export type { VerifyResult } from './backup/verify.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { MAX_BASE_BYTES } from './catalog/names.js';
 import { CONFIG_FILE_NAME } from './config/load.js';
 import { usageError } from './errors.js';
 import { type DetectedLayout, detectLayout } from './presets/detect.js';
@@ -13,12 +14,18 @@ export interface InitResult {
   detected?: DetectedLayout & { tool: string };
 }
 
-const STARTER_CONFIG = `# dbfast configuration. Reference: the README's "Configuration" section.
+const starterConfig = (
+  name: string,
+): string => `# dbfast configuration. Reference: the README's "Configuration" section.
+
+[project]
+# Every database dbfast makes is labelled with this name; dbfast manages only its own.
+name = "${name}"
 
 [database]
 # Omit url (and DATABASE_URL) to use the embedded server in .dbfast/server/.
 # url = "\${DATABASE_URL}"
-template_name = "app"
+template_name = "${name}"
 
 [repository]
 path = "./sql"
@@ -29,6 +36,9 @@ include_directories = ["0_schema", "1_seed_common", "2_seed_dev"]
 [environments.test]
 include_directories = ["0_schema", "1_seed_common"]
 `;
+
+/** `.dbfast/` holds the embedded server's data and backups (dumps of remotes): never commit it. */
+const DBFAST_GITIGNORE = '.dbfast/.gitignore';
 
 const STARTER_FILES: Record<string, string> = {
   'sql/0_schema/001_tables.sql': `CREATE TABLE account (
@@ -44,17 +54,21 @@ const STARTER_FILES: Record<string, string> = {
 };
 
 /** dbfast.toml for a project whose migrations a preset runs. */
-function presetConfig(found: DetectedLayout, tool: string): string {
+function presetConfig(found: DetectedLayout, tool: string, name: string): string {
   const path =
     presetFor(found.type)?.defaultPath === found.path ? '' : `path = "./${found.path}"\n`;
   return `# dbfast configuration. Reference: the README's "Configuration" and "Presets" sections.
 # Found ${found.evidence}: dbfast runs that folder as ${tool} would and records every
 # migration in ${tool}'s own table, so ${tool} finds nothing to do on a clone.
 
+[project]
+# Every database dbfast makes is labelled with this name; dbfast manages only its own.
+name = "${name}"
+
 [database]
 # Omit url (and DATABASE_URL) to use the embedded server in .dbfast/server/.
 # url = "\${DATABASE_URL}"
-template_name = "app"
+template_name = "${name}"
 
 [repository]
 type = "${found.type}"
@@ -66,10 +80,25 @@ ${path}
 }
 
 /**
- * Write a starter dbfast.toml into `dir`: for the migration tool whose folder it finds there
- * (see detectLayout), or else with a plain sql/ skeleton. `plain` skips the detection.
- * Refuses (exit code 2) to overwrite any existing file unless `force` is set; writes nothing
- * when it refuses.
+ * A template_name from a folder name: lower case, `[a-z0-9_]` only, short enough to leave
+ * room for environment names (the starter's longest is `local`), `app` when nothing is left.
+ */
+export function nameFromFolder(dir: string): string {
+  const cleaned = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, MAX_BASE_BYTES - 'local'.length - 1 - 8);
+  return cleaned === '' ? 'app' : cleaned;
+}
+
+/**
+ * Write a starter dbfast.toml (project and template named after the folder), the sql/
+ * skeleton and `.dbfast/.gitignore` (so the embedded server's data and backups never reach
+ * git) into `dir`. Refuses (exit code 2) to overwrite any existing file unless `force` is
+ * set; writes nothing when it refuses. An existing `.dbfast/.gitignore` is left as it is.
+ * A migration tool's folder found there (see detectLayout) gets a preset config instead of
+ * the sql/ skeleton, unless `plain`.
  */
 export async function initProject(
   dir: string,
@@ -77,10 +106,12 @@ export async function initProject(
 ): Promise<InitResult> {
   const found = options.plain === true ? undefined : await detectLayout(dir);
   const tool = found === undefined ? undefined : (presetFor(found.type)?.tool ?? found.type);
+  const name = nameFromFolder(dir);
   const files: Record<string, string> =
     found === undefined || tool === undefined
-      ? { [CONFIG_FILE_NAME]: STARTER_CONFIG, ...STARTER_FILES }
-      : { [CONFIG_FILE_NAME]: presetConfig(found, tool) };
+      ? { [CONFIG_FILE_NAME]: starterConfig(name), ...STARTER_FILES }
+      : { [CONFIG_FILE_NAME]: presetConfig(found, tool, name) };
+  if (!existsSync(join(dir, DBFAST_GITIGNORE))) files[DBFAST_GITIGNORE] = '*\n';
   const existing = Object.keys(files).filter((path) => existsSync(join(dir, path)));
   if (existing.length > 0 && options.force !== true) {
     throw usageError(

@@ -135,6 +135,7 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
         sizeBytes: result.sizeBytes,
         serverMajor: result.serverMajor,
         built: result.built,
+        usedAt: Date.parse(result.lastUsedAt ?? result.createdAt),
       });
       return result;
     },

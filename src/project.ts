@@ -34,6 +34,11 @@ export class Project {
     this.reporter = reporter;
   }
 
+  /** The project's identity: every label it writes names it, and it manages only those. */
+  get id(): string {
+    return this.config.project.name;
+  }
+
   /**
    * How to reach the server (starting the embedded one on first use). The maintenance
    * database is in `database`; pass another database to `withClient` to reach it instead.

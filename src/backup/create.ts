@@ -20,7 +20,7 @@ import {
 } from './manifest.js';
 import { claimPartial, releasePartial, removeAbandonedPartials } from './partial.js';
 import { resolveSource, type SourceOptions } from './source.js';
-import { backupStamp, sourceSegment } from './store.js';
+import { backupStamp, sourcePath } from './store.js';
 import { findPgTool, listPgTools, type PgToolName } from './tools.js';
 
 export interface CreateBackupOptions extends SourceOptions {
@@ -91,7 +91,7 @@ export async function createBackup(
   );
 
   const started = new Date();
-  const sourceDir = join(config.backups.dir, sourceSegment(source.name));
+  const sourceDir = join(config.backups.dir, ...sourcePath(source).split('/'));
   const partial = join(sourceDir, `.partial-${backupStamp(started)}-${process.pid}`);
   await mkdir(sourceDir, { recursive: true, mode: 0o700 });
   // What killed backups left (their process is gone) goes before this one adds to the disk.
@@ -113,7 +113,7 @@ export async function createBackup(
     progress(3, 'manifest');
     const entries = countListEntries(listing.stdout);
     const finished = new Date();
-    const { dir, id } = freeFolder(sourceDir, source.name, started);
+    const { dir, id } = freeFolder(sourceDir, sourcePath(source), started);
     const manifest: BackupManifest = {
       manifestVersion: 1,
       dbfast: VERSION,
@@ -164,12 +164,12 @@ export async function createBackup(
   }
 }
 
-/** The first unused `<timestamp>` (or `<timestamp>-N`) folder of a source. */
+/** The first unused `<timestamp>` (or `<timestamp>-N`) folder of a source (`name`: its path). */
 function freeFolder(sourceDir: string, name: string, date: Date): { dir: string; id: string } {
   const stamp = backupStamp(date);
   for (let n = 1; ; n += 1) {
     const leaf = n === 1 ? stamp : `${stamp}-${n}`;
     const dir = join(sourceDir, leaf);
-    if (!existsSync(dir)) return { dir, id: `${sourceSegment(name)}/${leaf}` };
+    if (!existsSync(dir)) return { dir, id: `${name}/${leaf}` };
   }
 }

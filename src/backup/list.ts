@@ -1,5 +1,5 @@
 import type { Project } from '../project.js';
-import { listBackupEntries } from './store.js';
+import { listBackupEntries, type SourceFilter } from './store.js';
 
 /**
  * `dbfast backup list`: one row per backup folder, newest first, with what a person needs
@@ -27,7 +27,7 @@ export interface BackupSummary {
 
 export async function listBackups(
   project: Project,
-  options: { source?: string | undefined } = {},
+  options: { source?: SourceFilter | undefined } = {},
 ): Promise<BackupSummary[]> {
   const now = Date.now();
   const entries = await listBackupEntries(project.config.backups.dir, options.source);

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { RestoreMetadata } from '../catalog/label.js';
+import { type DatabaseEntry, listOwned, type OwnedEntry } from '../catalog/list.js';
 import { advisoryLockFree } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
-import {
-  type DatabaseEntry,
-  listDbfastDatabases,
-  type RestoreMetadata,
-} from '../template/metadata.js';
 
 /**
  * A restore's scratch database is labelled from the moment it exists, and the restore holds
@@ -32,14 +29,16 @@ export function scratchSuffix(stamp: string): string {
   return `_restore_${stamp.toLowerCase()}_${randomBytes(3).toString('hex')}`;
 }
 
+/** The label of a restore's scratch database, owned by `project` (`[project] name`). */
 export function restoreLabel(
-  templateName: string,
+  project: string,
   target: string,
   targetAllowConnections?: boolean,
 ): RestoreMetadata {
   return {
     dbfast: 'restore',
-    templateName,
+    project,
+    templateName: project,
     target,
     startedAt: new Date().toISOString(),
     pid: process.pid,
@@ -49,14 +48,10 @@ export function restoreLabel(
 }
 
 /** Scratch databases of this project's restores that died (their lock is free). */
-export async function abandonedRestores(
-  client: pg.Client,
-  templateName: string,
-): Promise<DatabaseEntry[]> {
-  const abandoned: DatabaseEntry[] = [];
-  for (const entry of await listDbfastDatabases(client)) {
-    if (entry.metadata?.dbfast !== 'restore' || entry.metadata.templateName !== templateName)
-      continue;
+export async function abandonedRestores(client: pg.Client, project: string): Promise<OwnedEntry[]> {
+  const abandoned: OwnedEntry[] = [];
+  for (const entry of await listOwned(client, project)) {
+    if (entry.metadata.dbfast !== 'restore') continue;
     if (await advisoryLockFree(client, restoreLockKey(entry.name))) abandoned.push(entry);
   }
   return abandoned;

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { writeMetadata } from '../catalog/label.js';
 import { DbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { withAdvisoryLock, withClient } from '../server/connection.js';
 import { databaseExists } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { serverInfo } from '../server/info.js';
-import { writeMetadata } from '../template/metadata.js';
-import { finishAsTemplate, templateNameFor } from './as-template.js';
+import { finishAsTemplate, requireBackupTemplate, templateNameFor } from './as-template.js';
 import { restoreCommand } from './commands.js';
 import { runTool, throwIfAborted } from './exec.js';
 import { checkIntegrity, findArchiveReader } from './integrity.js';
@@ -120,11 +120,14 @@ export async function restoreBackup(
   return withClient(target.params, async (client) => {
     // A restore that died before may have left a target refusing connections: give it its
     // setting back before reading it (or copying it onto a kept old database).
-    await repairAbandonedRestores(client, project.config.database.templateName);
+    await repairAbandonedRestores(client, project.id);
     const exists = await databaseExists(client, database);
     const plan: RestorePlan = { ...parts, exists, replacing: exists && !parts.asTemplate };
     requireConfirmations(target, database, plan.replacing, options);
-    if (plan.asTemplate && plan.exists) return result(plan, undefined, true, started);
+    if (plan.asTemplate && plan.exists) {
+      await requireBackupTemplate(client, project.id, database, plan.id);
+      return result(plan, undefined, true, started);
+    }
     const pgRestore = await finding;
     const progress = (done: number, label: string): void =>
       project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 4, label });
@@ -137,11 +140,7 @@ export async function restoreBackup(
     return withAdvisoryLock(target.params, restoreLockKey(scratch), async () => {
       await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
       try {
-        await writeMetadata(
-          client,
-          scratch,
-          restoreLabel(project.config.database.templateName, database),
-        );
+        await writeMetadata(client, scratch, restoreLabel(project.id, database));
         progress(2, `pg_restore into ${scratch}`);
         const archive = join(parts.dir, manifest.archive);
         const settings = { jobs, noAcl: options.noAcl === true };
@@ -153,6 +152,7 @@ export async function restoreBackup(
         progress(3, `publishing ${database}`);
         if (plan.asTemplate) {
           await finishAsTemplate(client, scratch, database, {
+            project: project.id,
             id: plan.id,
             manifest,
             server: await serverInfo(client),
@@ -174,7 +174,7 @@ export async function restoreBackup(
             );
           }
           const old = await freeName(client, database, `_old_${stamp}`);
-          await swapDatabases(client, database, scratch, old, project.config.database.templateName);
+          await swapDatabases(client, database, scratch, old, project.id);
           return result(plan, old, false, started);
         });
       } catch (error) {

@@ -4,7 +4,7 @@ import { formatDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { removeAbandonedPartials } from './partial.js';
-import { type BackupEntry, listBackupEntries } from './store.js';
+import { type BackupEntry, listBackupEntries, type SourceFilter } from './store.js';
 
 /**
  * Retention (`dbfast backup prune`). Per source, a backup goes when it is not among the
@@ -75,7 +75,7 @@ export function planPrune(
 
 export interface PruneOptions extends RetentionPolicy {
   /** Only this source's backups. */
-  source?: string | undefined;
+  source?: SourceFilter | undefined;
   dryRun?: boolean | undefined;
   /** Must be true to delete anything: the CLI sets it after --yes or a confirmation. */
   confirmed?: boolean | undefined;

@@ -2,6 +2,7 @@ import type { ConnectionParams } from '../config/types.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { getRemote } from '../remote/remotes.js';
+import type { SourceFilter } from './store.js';
 
 /**
  * What a backup reads from: a named remote (`--remote prod`, its URL's database), or a
@@ -56,4 +57,16 @@ export async function resolveSource(
     database,
     environment: undefined,
   };
+}
+
+/**
+ * `--remote NAME` or `--db NAME` as a filter of backups (undefined: every source). The two
+ * are different sources even when the names are equal.
+ */
+export function sourceFilterOf(options: SourceOptions): SourceFilter | undefined {
+  if (options.remote !== undefined && options.db !== undefined)
+    throw usageError('backup.source', 'Give either --remote or --db, not both.');
+  if (options.remote !== undefined) return { kind: 'remote', name: options.remote };
+  if (options.db !== undefined) return { kind: 'database', name: options.db };
+  return undefined;
 }

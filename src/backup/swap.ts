@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { writeMetadata } from '../catalog/label.js';
 import { DbfastError, pgFields } from '../errors.js';
 import { withTransaction } from '../server/connection.js';
 import {
@@ -10,7 +11,6 @@ import {
   terminateConnections,
 } from '../server/databases.js';
 import { databaseIdent, truncateToBytes } from '../server/identifiers.js';
-import { writeMetadata } from '../template/metadata.js';
 import { restoreLabel } from './repair.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Project } from '../project.js';
 import { VERSION } from '../version.js';
 import { checkIntegrity, findArchiveReader } from './integrity.js';
 import { VERIFIED_FILE, type VerificationRecord, writeJsonAtomic } from './manifest.js';
-import { type BackupEntry, findBackup, listBackupEntries } from './store.js';
+import { type BackupEntry, findBackup, listBackupEntries, type SourceFilter } from './store.js';
 
 /**
  * `dbfast backup verify`: every file's size and sha256 against the manifest, no file
@@ -36,7 +36,7 @@ export async function verifyBackup(
 /** Verify every backup (of one source, if given); folders without a manifest fail. */
 export async function verifyAllBackups(
   project: Project,
-  options: VerifyOptions & { source?: string | undefined } = {},
+  options: VerifyOptions & { source?: SourceFilter | undefined } = {},
 ): Promise<VerifyResult[]> {
   const results: VerifyResult[] = [];
   const entries = await listBackupEntries(project.config.backups.dir, options.source);

@@ -1,13 +1,15 @@
 import type pg from 'pg';
+import { readMetadata } from '../catalog/label.js';
+import { generatedCloneName, ownPatternOf } from '../catalog/names.js';
+import { requireReplaceable } from '../catalog/ownership.js';
+import { lastUseOf, touchDue, touchTemplate } from '../catalog/usage.js';
 import type { EnvironmentConfig } from '../config/types.js';
-import { DbfastError, ExitCode, interruptedError, isDbfastError } from '../errors.js';
+import { DbfastError, ExitCode, interruptedError, isDbfastError, usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
 import { connectionUrl } from '../server/url.js';
 import { currentTemplate, ensureTemplate, type TemplateResult } from '../template/ensure.js';
-import { readMetadata } from '../template/metadata.js';
-import { generatedCloneName } from '../template/names.js';
 import { createClone } from './create.js';
 import { claimPoolMember } from './pool.js';
 
@@ -41,6 +43,11 @@ export interface TemplateRef {
   serverMajor: number;
   /** Whether resolving it built it just now. */
   built: boolean;
+  /**
+   * Epoch ms of its last recorded use, when it is this project's template; clones refresh
+   * it (and this field) at most every few minutes, after the clone is made.
+   */
+  usedAt: number | undefined;
 }
 
 export interface CloneResult {
@@ -85,7 +92,12 @@ async function findTemplate(
 ): Promise<TemplateRef | undefined> {
   const env = project.environment(options.env);
   if (options.template !== undefined)
-    return explicitTemplate(client, validateDatabaseName(options.template, 'template name'), env);
+    return explicitTemplate(
+      client,
+      project.id,
+      validateDatabaseName(options.template, 'template name'),
+      env,
+    );
   const { major, name, found } = await currentTemplate(project, client, env);
   if (found === undefined) return undefined;
   return {
@@ -94,6 +106,7 @@ async function findTemplate(
     sizeBytes: found.metadata.sizeBytes,
     serverMajor: major,
     built: false,
+    usedAt: lastUseOf(found.metadata),
   };
 }
 
@@ -105,11 +118,13 @@ export function templateRef(template: TemplateResult): TemplateRef {
     sizeBytes: template.sizeBytes,
     serverMajor: template.serverMajor,
     built: template.built,
+    usedAt: Date.parse(template.lastUsedAt ?? template.createdAt),
   };
 }
 
 async function explicitTemplate(
   client: pg.Client,
+  project: string,
   name: string,
   env: EnvironmentConfig,
 ): Promise<TemplateRef> {
@@ -131,6 +146,10 @@ async function explicitTemplate(
     sizeBytes: Number(row.size),
     serverMajor: Math.floor(Number(row.v) / 10000),
     built: false,
+    usedAt:
+      metadata?.dbfast === 'template' && metadata.project === project
+        ? lastUseOf(metadata)
+        : undefined,
   };
 }
 
@@ -212,15 +231,16 @@ export async function cloneFromTemplate(
   const env = project.environment(options.env);
   const params = await project.connection();
   const templateMs = performance.now() - started;
-  const name = validateDatabaseName(
-    options.name ?? generatedCloneName(project.config.database.templateName, env.name),
-  );
+  const name = cloneName(options.name, project.config.database.templateName, env.name);
   let fromPool: string | undefined;
   let strategy = 'pool';
   if (env.poolSize > 0 && usesPool(template, env.name, options)) {
-    if (options.force === true && (await databaseExists(client, name)))
+    if (options.force === true && (await databaseExists(client, name))) {
+      await requireReplaceable(client, project.id, name);
       await dropDatabase(client, name);
+    }
     fromPool = await claimPoolMember(client, template.name, name, {
+      project: project.id,
       env: env.name,
       creator: 'pool',
       ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
@@ -234,6 +254,7 @@ export async function cloneFromTemplate(
   if (fromPool === undefined) {
     const created = await createClone(client, {
       name,
+      project: project.id,
       template: template.name,
       env: template.env,
       serverMajor: template.serverMajor,
@@ -247,6 +268,11 @@ export async function cloneFromTemplate(
     strategy = created.strategy;
   }
   const totalMs = performance.now() - started;
+  if (touchDue(template.usedAt)) {
+    // After the clone is made and timed: a few minutes' worth of clones share one update.
+    template.usedAt = Date.now();
+    await touchTemplate(client, project.id, template.name);
+  }
   return {
     name,
     url: connectionUrl(params, name),
@@ -257,6 +283,21 @@ export async function cloneFromTemplate(
     templateBuilt: template.built,
     timings: { templateMs, createMs: totalMs - templateMs, totalMs },
   };
+}
+
+/** The clone's name: given (and not one of dbfast's own patterns), or generated. */
+function cloneName(given: string | undefined, templateName: string, env: string): string {
+  if (given === undefined) return generatedCloneName(templateName, env);
+  const name = validateDatabaseName(given);
+  const pattern = ownPatternOf(name);
+  if (pattern !== undefined) {
+    throw usageError(
+      'clone.reserved_name',
+      `The clone name "${name}" looks like ${pattern} dbfast makes and manages itself.`,
+      'Choose a name that does not end in "_" and 12 hex digits (optionally followed by "_b" or "_p" and 8 hex digits).',
+    );
+  }
+  return name;
 }
 
 /**

@@ -1,8 +1,10 @@
+import type { CloneMetadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
+import { ownershipOf } from '../catalog/ownership.js';
 import { DbfastError, ExitCode } from '../errors.js';
 import type { Project } from '../project.js';
 import { dropDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
-import { type CloneMetadata, listDbfastDatabases, readMetadata } from '../template/metadata.js';
 
 export interface CloneEntry {
   name: string;
@@ -16,15 +18,14 @@ export interface CloneEntry {
   expiresAt: string | undefined;
 }
 
-/** Every clone dbfast made from this project's templates (by their metadata label). */
+/** Every clone this project made (by label: whatever its name, never another project's). */
 export async function listClones(project: Project): Promise<CloneEntry[]> {
-  const prefix = `${project.config.database.templateName}_`;
   return project.withClient(async (client) => {
-    const entries = await listDbfastDatabases(client, { sizes: true });
+    const entries = await listOwned(client, project.id, { sizes: true });
     const now = Date.now();
     return entries.flatMap((entry) => {
       const metadata = entry.metadata;
-      if (metadata?.dbfast !== 'clone' || !metadata.template.startsWith(prefix)) return [];
+      if (metadata.dbfast !== 'clone') return [];
       return [cloneEntry(entry.name, metadata, entry.sizeBytes, now)];
     });
   });
@@ -56,8 +57,10 @@ export interface DropResult {
 }
 
 /**
- * Drop databases dbfast created (clones). A database without a dbfast clone label is
- * refused (exit code 2) unless `force`. Nothing is dropped when any name is refused.
+ * Drop clones of this project. Anything else (a database dbfast did not make, a template, a
+ * pool member, another project's database) is refused (exit code 2) naming what it is,
+ * unless `force` (the CLI asks for confirmation first). Nothing is dropped when any name is
+ * refused.
  */
 export async function dropClones(
   project: Project,
@@ -69,22 +72,17 @@ export async function dropClones(
     const missing: string[] = [];
     const refused: string[] = [];
     for (const name of valid) {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-        name,
-      ]);
-      if ((rowCount ?? 0) === 0) {
-        missing.push(name);
-        continue;
-      }
-      const metadata = await readMetadata(client, name);
-      if (metadata?.dbfast !== 'clone' && options.force !== true) refused.push(name);
+      const owner = await ownershipOf(client, project.id, name);
+      if (owner.state === 'missing') missing.push(name);
+      if (owner.state === 'other' && options.force !== true)
+        refused.push(`"${name}" is ${owner.description}`);
     }
     if (refused.length > 0) {
       throw new DbfastError(
         'drop.not_dbfast',
-        `Refusing to drop ${refused.map((n) => `"${n}"`).join(', ')}: not created by dbfast clone.`,
+        `Refusing to drop: ${refused.join('; ')}. Only clones of this project are dropped without --force.`,
         {
-          hint: 'Pass --force to drop it anyway (its data is lost). Templates are dropped with `dbfast template drop`.',
+          hint: 'Pass --force to drop it anyway (its data is lost; you are asked to confirm). Templates are dropped with `dbfast template drop`.',
           exitCode: ExitCode.usage,
         },
       );

@@ -1,6 +1,9 @@
 import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import type { CloneMetadata, PoolMetadata } from '../catalog/label.js';
+import { requireReplaceable } from '../catalog/ownership.js';
+import { publishAs, unlockWork, workLock, workName } from '../catalog/work.js';
 import type { CloneStrategy } from '../config/types.js';
 import { DbfastError, ExitCode, pgFields } from '../errors.js';
 import {
@@ -10,18 +13,19 @@ import {
   isObjectInUse,
 } from '../server/databases.js';
 import { databaseIdent, quoteIdent } from '../server/identifiers.js';
-import { type CloneMetadata, commentSql } from '../template/metadata.js';
 import { chooseStrategy, type StrategyChoice } from './strategy.js';
 
 export interface CreateCloneOptions {
   name: string;
+  /** The project it is made for (written into its label). */
+  project: string;
   template: string;
   env: string;
   serverMajor: number;
   templateBytes: number;
   strategy: CloneStrategy;
   owner?: string | undefined;
-  /** Replace an existing database of that name. */
+  /** Replace an existing database of that name: only ever a clone of this project. */
   force?: boolean | undefined;
   ttlMs?: number | undefined;
   /** The library handle (test run) that asks, recorded in the label. */
@@ -41,16 +45,80 @@ export interface CreatedClone {
 const IN_USE_DEADLINE_MS = 15_000;
 
 /**
- * CREATE DATABASE name TEMPLATE template on an open connection, then label it. Clears stray
- * sessions off the template first (templates refuse new connections, so only sessions from
- * before can be there), and retries SQLSTATE 55006 with backoff. Two clones of one template
- * may run at once. Safe from any number of processes.
+ * CREATE DATABASE … TEMPLATE template on an open connection, under a work name held by this
+ * session's advisory lock (catalog/work.ts), then rename it to `name` together with its label
+ * in one statement: `name` never exists unlabelled, and a process killed midway leaves a work
+ * database that gc recognises and removes. Clears stray sessions off the template first
+ * (templates refuse new connections, so only sessions from before can be there), and retries
+ * SQLSTATE 55006 with backoff. Two clones of one template may run at once. Safe from any
+ * number of processes.
  */
 export async function createClone(
   client: pg.Client,
   options: CreateCloneOptions,
 ): Promise<CreatedClone> {
   const started = performance.now();
+  const work = workName(options.project);
+  // The name is checked before anything is copied (a large template takes seconds); a race
+  // with another process is still caught when publishing.
+  const { rows } = await client.query<{ taken: boolean }>(
+    `SELECT pg_advisory_lock(hashtextextended($2, 0)) IS NULL AS locked,
+            EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS taken`,
+    [options.name, workLock(work)],
+  );
+  let published = false;
+  try {
+    if (rows[0]?.taken === true) await makeRoom(client, options);
+    const { choice, attempts } = await copyTemplate(client, options, work);
+    const label = labelFor(options);
+    while (!published) {
+      try {
+        await publishAs(client, work, options.name, label, { unlock: true });
+        published = true;
+      } catch (error) {
+        if (!isDuplicateDatabase(error)) throw error;
+        await makeRoom(client, options, error);
+      }
+    }
+    return {
+      name: options.name,
+      strategy: choice.label,
+      createMs: performance.now() - started,
+      attempts,
+    };
+  } catch (error) {
+    await dropDatabase(client, work).catch(() => undefined);
+    throw error;
+  } finally {
+    if (!published) await unlockWork(client, work);
+  }
+}
+
+/** `name` exists: drop it when `force` and it is a clone of this project, else refuse. */
+async function makeRoom(
+  client: pg.Client,
+  options: CreateCloneOptions,
+  cause?: unknown,
+): Promise<void> {
+  if (options.force === true) {
+    await requireReplaceable(client, options.project, options.name);
+    await dropDatabase(client, options.name);
+    return;
+  }
+  throw new DbfastError('clone.exists', `Database "${options.name}" already exists.`, {
+    hint: 'Choose another name, or pass --force to replace it if it is a clone of this project (its data is lost).',
+    exitCode: ExitCode.usage,
+    ...(cause === undefined ? {} : { cause }),
+    ...(pgFields(cause) ? { pg: pgFields(cause) } : {}),
+  });
+}
+
+/** CREATE DATABASE `work` from the template, retrying while stray sessions hold it. */
+async function copyTemplate(
+  client: pg.Client,
+  options: CreateCloneOptions,
+  work: string,
+): Promise<{ choice: StrategyChoice; attempts: number }> {
   let choice: StrategyChoice | undefined;
   let fileClone = true;
   const deadline = Date.now() + IN_USE_DEADLINE_MS;
@@ -73,25 +141,13 @@ export async function createClone(
         rows[0]?.fsync !== 'off',
         fileClone,
       );
-      await runCreate(client, options, choice);
-      break;
+      await runCreate(client, work, options, choice);
+      return { choice, attempts };
     } catch (error) {
-      if (choice?.cloneFiles === true && !isObjectInUse(error) && !isDuplicateDatabase(error)) {
+      if (choice?.cloneFiles === true && !isObjectInUse(error)) {
         // copy_file_range/reflink unsupported here: fall back to a plain file copy.
         fileClone = false;
         continue;
-      }
-      if (isDuplicateDatabase(error) && options.force === true) {
-        await dropDatabase(client, options.name);
-        continue;
-      }
-      if (isDuplicateDatabase(error)) {
-        throw new DbfastError('clone.exists', `Database "${options.name}" already exists.`, {
-          hint: 'Pass --force to replace it (its data is lost), or choose another name.',
-          exitCode: ExitCode.usage,
-          cause: error,
-          ...(pgFields(error) ? { pg: pgFields(error) } : {}),
-        });
       }
       if (isObjectInUse(error) && Date.now() < deadline) {
         await sleep(delay + Math.random() * delay);
@@ -107,41 +163,30 @@ export async function createClone(
       );
     }
   }
-  const metadata:
-    | CloneMetadata
-    | { dbfast: 'pool'; template: string; env: string; createdAt: string } =
-    options.label === 'pool'
-      ? {
-          dbfast: 'pool',
-          template: options.template,
-          env: options.env,
-          createdAt: new Date().toISOString(),
-        }
-      : {
-          dbfast: 'clone',
-          template: options.template,
-          env: options.env,
-          createdAt: new Date().toISOString(),
-          creator: creator(),
-          ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-          ...(options.run === undefined ? {} : { run: options.run }),
-        };
-  await client.query(commentSql(options.name, metadata));
+}
+
+function labelFor(options: CreateCloneOptions): CloneMetadata | PoolMetadata {
+  const createdAt = new Date().toISOString();
+  const common = { project: options.project, template: options.template, env: options.env };
+  if (options.label === 'pool') return { dbfast: 'pool', ...common, createdAt };
   return {
-    name: options.name,
-    strategy: choice.label,
-    createMs: performance.now() - started,
-    attempts,
+    dbfast: 'clone',
+    ...common,
+    createdAt,
+    creator: creator(),
+    ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    ...(options.run === undefined ? {} : { run: options.run }),
   };
 }
 
 async function runCreate(
   client: pg.Client,
+  name: string,
   options: CreateCloneOptions,
   choice: StrategyChoice,
 ): Promise<void> {
   const owner = options.owner === undefined ? '' : ` OWNER ${quoteIdent(options.owner)}`;
-  const sql = `CREATE DATABASE ${databaseIdent(options.name)} TEMPLATE ${databaseIdent(options.template)}${owner}${choice.clause}`;
+  const sql = `CREATE DATABASE ${databaseIdent(name)} TEMPLATE ${databaseIdent(options.template)}${owner}${choice.clause}`;
   if (!choice.cloneFiles) {
     await client.query(sql);
     return;

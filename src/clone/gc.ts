@@ -1,24 +1,21 @@
-import type pg from 'pg';
 import { removeAbandonedPartials } from '../backup/partial.js';
 import { abandonedRestores, repairRestore } from '../backup/repair.js';
+import type { Metadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
+import { abandonedWork } from '../catalog/work.js';
 import type { Project } from '../project.js';
-import { advisoryLockFree, withClient } from '../server/connection.js';
+import { withClient } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { snapshotGarbage } from '../snapshot/gc.js';
-import { listTemplates } from '../template/manage.js';
-import { type DatabaseEntry, listDbfastDatabases } from '../template/metadata.js';
+import { listTemplates, type RetentionOptions, retentionPlan } from '../template/manage.js';
 
-export interface GcOptions {
+export interface GcOptions extends RetentionOptions {
   dryRun?: boolean;
-  /** Stale templates kept per environment, newest first (default 1). */
-  keep?: number;
-  /** Only stale templates older than this many milliseconds are dropped. */
-  olderThanMs?: number;
 }
 
 export interface GcItem {
   name: string;
-  kind: 'template' | 'clone' | 'pool' | 'build' | 'snapshot' | 'restore' | 'backup';
+  kind: 'template' | 'clone' | 'pool' | 'build' | 'work' | 'snapshot' | 'restore' | 'backup';
   reason: string;
 }
 
@@ -28,82 +25,42 @@ export interface GcResult {
 }
 
 /**
- * Remove what dbfast made and no longer needs: stale templates (keeping the newest `keep`
- * per environment; current ones and templates restored from backups are never touched),
- * clones past their ttl, pool members of stale templates and scratch databases of builds
- * that crashed (no process holds their build lock), snapshot leftovers (see
- * snapshotGarbage: older previous states, ready copies of dropped snapshots), and what
- * restores that died left (their scratch database; a target they left refusing
- * connections gets its setting back). Only databases carrying a dbfast label
- * and this project's template_name prefix are considered: never anything else.
+ * Remove what this project made and no longer needs: templates retention lets go (not
+ * current here, beyond the newest `keep` per environment AND unused for `unusedForMs`;
+ * templates restored from backups are never touched), clones past their ttl, pool members of
+ * templates that are not kept, snapshot leftovers (see snapshotGarbage: older previous
+ * states, ready copies of dropped snapshots), and work in progress whose owner is gone (its
+ * advisory lock is free: see catalog/work.ts; a live build's scratch database is never
+ * touched). Only
+ * databases whose label names this project are considered, plus unlabelled ones under this
+ * project's work name whose work lock is free: never anything else unlabelled, another
+ * project's, or anything found by a name the user could have chosen.
+ * Restores that died are repaired too (their scratch database goes; a target they left
+ * refusing connections gets its setting back).
  */
 export async function collectGarbage(project: Project, options: GcOptions = {}): Promise<GcResult> {
-  const keep = options.keep ?? 1;
   const now = Date.now();
-  const templates = await listTemplates(project);
+  const templates = await listTemplates(project, { sizes: false });
   const current = new Set(templates.filter((t) => t.current).map((t) => t.name));
-  const items: GcItem[] = [];
-
-  const staleByEnv = new Map<string, typeof templates>();
-  for (const template of templates) {
-    if (template.current || template.kind === 'backup') continue;
-    staleByEnv.set(template.env, [...(staleByEnv.get(template.env) ?? []), template]);
-  }
-  for (const stale of staleByEnv.values()) {
-    stale.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    for (const template of stale.slice(keep)) {
-      if (options.olderThanMs !== undefined && template.ageMs < options.olderThanMs) continue;
-      items.push({
-        name: template.name,
-        kind: 'template',
-        reason: `stale template of environment "${template.env}"`,
-      });
-    }
-  }
+  const doomed = retentionPlan(project, templates, options);
+  const items: GcItem[] = doomed.map((t) => ({ name: t.name, kind: 'template', reason: t.reason }));
+  const kept = new Set(
+    templates.map((t) => t.name).filter((n) => !doomed.some((d) => d.name === n)),
+  );
 
   const params = await project.connection();
   await withClient(params, async (client) => {
-    const entries = await listDbfastDatabases(client, {
-      prefix: `${project.config.database.templateName}_`,
-    });
-    const clones = await listDbfastDatabases(client);
-    for (const entry of clones) {
-      const m = entry.metadata;
-      if (
-        m?.dbfast !== 'clone' ||
-        m.ttlMs === undefined ||
-        !m.template.startsWith(`${project.config.database.templateName}_`)
-      )
-        continue;
-      if (now - Date.parse(m.createdAt) > m.ttlMs)
-        items.push({
-          name: entry.name,
-          kind: 'clone',
-          reason: `past its ttl (${new Date(Date.parse(m.createdAt) + m.ttlMs).toISOString()})`,
-        });
-    }
-    for (const entry of entries) {
-      const m = entry.metadata;
-      if (m?.dbfast === 'pool' && !current.has(m.template))
-        items.push({
-          name: entry.name,
-          kind: 'pool',
-          reason: `pool member of stale template ${m.template}`,
-        });
-      if (m?.dbfast === 'build' && (await buildAbandoned(client, entry)))
-        items.push({
-          name: entry.name,
-          kind: 'build',
-          reason: `scratch database of a build that did not finish (started ${m.startedAt})`,
-        });
+    for (const entry of await listOwned(client, project.id)) {
+      const item = collectable(entry.name, entry.metadata, { now, current, kept });
+      if (item !== undefined) items.push(item);
     }
     for (const item of await snapshotGarbage(client, project, {
       now,
-      olderThanMs: options.olderThanMs,
+      olderThanMs: options.unusedForMs,
     })) {
       items.push({ ...item, kind: 'snapshot' });
     }
-    const restores = await abandonedRestores(client, project.config.database.templateName);
+    const restores = await abandonedRestores(client, project.id);
     if (options.dryRun !== true) {
       for (const item of items) await dropDatabase(client, item.name);
     }
@@ -116,6 +73,8 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
         reason: `scratch database of a restore into "${target}" that did not finish${reconnected ? `; "${target}" accepts connections again` : ''}`,
       });
     }
+    // Work in progress is judged (and dropped) under its own lock, never by a guess.
+    items.push(...(await abandonedWork(client, project.id, { dryRun: options.dryRun === true })));
   });
   for (const folder of await removeAbandonedPartials(project.config.backups.dir, {
     dryRun: options.dryRun === true,
@@ -129,8 +88,25 @@ export async function collectGarbage(project: Project, options: GcOptions = {}):
   return { dryRun: options.dryRun === true, dropped: items };
 }
 
-/** A build's scratch database is abandoned when nobody holds its template's build lock. */
-async function buildAbandoned(client: pg.Client, entry: DatabaseEntry): Promise<boolean> {
-  if (entry.metadata?.dbfast !== 'build') return false;
-  return advisoryLockFree(client, `template:${entry.metadata.template}`);
+/** Why gc collects this finished database of the project, or undefined to keep it. */
+function collectable(
+  name: string,
+  m: Metadata,
+  state: { now: number; current: Set<string>; kept: Set<string> },
+): GcItem | undefined {
+  if (
+    m.dbfast === 'clone' &&
+    m.ttlMs !== undefined &&
+    state.now - Date.parse(m.createdAt) > m.ttlMs
+  )
+    return {
+      name,
+      kind: 'clone',
+      reason: `past its ttl (${new Date(Date.parse(m.createdAt) + m.ttlMs).toISOString()})`,
+    };
+  // A template that is not current here but kept may be current in another checkout: its
+  // pool stays until the template itself goes.
+  if (m.dbfast === 'pool' && !state.current.has(m.template) && !state.kept.has(m.template))
+    return { name, kind: 'pool', reason: `pool member of template ${m.template}, not kept` };
+  return undefined;
 }

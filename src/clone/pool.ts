@@ -1,24 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { type CloneMetadata, parseMetadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
+import { poolMemberName } from '../catalog/names.js';
+import { publishAs } from '../catalog/work.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import type { Project } from '../project.js';
 import { withAdvisoryLock, withAdvisoryLockIfFree } from '../server/connection.js';
-import {
-  dropDatabase,
-  isMissingDatabase,
-  isObjectInUse,
-  renameDatabase,
-} from '../server/databases.js';
+import { dropDatabase, isMissingDatabase, isObjectInUse } from '../server/databases.js';
 import { ensureTemplate, type TemplateResult } from '../template/ensure.js';
 import { templateStatus } from '../template/manage.js';
-import { type CloneMetadata, commentSql, listDbfastDatabases } from '../template/metadata.js';
-import { poolMemberPrefix } from '../template/names.js';
 import { createClone } from './create.js';
 
 /**
  * A pool of ready clones per template, with no daemon: members are ordinary databases named
- * `<template>_p<random>`, so a member always belongs to exactly one template fingerprint and
- * a stale template's members can never be handed out. Claiming is an atomic
+ * `<template>_p<random>` and labelled `pool` with their template and project, so a member
+ * always belongs to exactly one template of one project and a stale template's members can
+ * never be handed out. Membership is decided by the label, never by the name. Claiming is an atomic
  * `ALTER DATABASE member RENAME TO name`: of any number of processes racing for a member,
  * exactly one wins; the others move on to the next member.
  */
@@ -28,31 +26,37 @@ export async function claimPoolMember(
   client: pg.Client,
   template: string,
   name: string,
-  label: Omit<CloneMetadata, 'dbfast' | 'template' | 'createdAt'>,
+  label: Omit<CloneMetadata, 'dbfast' | 'template' | 'createdAt'> & { project: string },
 ): Promise<string | undefined> {
-  const { rows } = await client.query<{ datname: string }>(
+  const { rows } = await client.query<{ datname: string; comment: string | null }>(
     // Only labelled members: one whose label is not written yet is still being made.
-    `SELECT datname FROM pg_database
-      WHERE starts_with(datname, $1) AND NOT datistemplate
+    `SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database
+      WHERE NOT datistemplate
         AND starts_with(shobj_description(oid, 'pg_database'), '{"dbfast":"pool"')
+        AND strpos(shobj_description(oid, 'pg_database'), $1) > 0
       ORDER BY random()`,
-    [poolMemberPrefix(template)],
+    // A cheap pre-filter on the server; the parsed label decides.
+    [`"project":${JSON.stringify(label.project)}`],
   );
-  for (const { datname } of rows) {
-    try {
-      await renameDatabase(client, datname, name);
-    } catch (error) {
-      // Claimed by another process a moment ago, or being dropped: try the next one.
-      if (isMissingDatabase(error) || isObjectInUse(error)) continue;
-      throw error;
-    }
+  const members = rows.filter((row) =>
+    isMemberOf(parseMetadata(row.comment), label.project, template),
+  );
+  for (const { datname } of members) {
     const metadata: CloneMetadata = {
       dbfast: 'clone',
       template,
       createdAt: new Date().toISOString(),
       ...label,
     };
-    await client.query(commentSql(name, metadata));
+    try {
+      // Renamed and relabelled at once: a claim interrupted midway never leaves a user's
+      // name carrying a pool label (gc would take it for a member).
+      await publishAs(client, datname, name, metadata);
+    } catch (error) {
+      // Claimed by another process a moment ago, or being dropped: try the next one.
+      if (isMissingDatabase(error) || isObjectInUse(error)) continue;
+      throw error;
+    }
     return datname;
   }
   return undefined;
@@ -102,7 +106,6 @@ async function topUp(
   env: EnvironmentConfig,
   template: TemplateResult,
 ): Promise<PoolFillResult> {
-  const prefix = poolMemberPrefix(template.name);
   const created: string[] = [];
   let ready = 0;
   // Count again before every member: clones claim members while the pool fills, and the
@@ -110,11 +113,14 @@ async function topUp(
   // leave the pool full, not merely add what was missing when it started. Bounded, so that
   // a steady stream of claims cannot keep it busy forever.
   for (let made = 0; made <= env.poolSize * 2; made += 1) {
-    ready = (await listDbfastDatabases(client, { prefix })).length;
+    ready = (await listOwned(client, project.id)).filter((entry) =>
+      isMemberOf(entry.metadata, project.id, template.name),
+    ).length;
     if (ready >= env.poolSize || made === env.poolSize * 2) break;
-    const name = `${prefix}${randomBytes(4).toString('hex')}`;
+    const name = poolMemberName(template.name, randomBytes(4).toString('hex'));
     await createClone(client, {
       name,
+      project: project.id,
       template: template.name,
       env: env.name,
       serverMajor: template.serverMajor,
@@ -147,14 +153,12 @@ export interface PoolMember {
   createdAt: string;
 }
 
-/** Every pool member of this project's templates, current or stale. */
+/** Every pool member of this project's templates (by label), current or stale. */
 export async function poolMembers(project: Project): Promise<PoolMember[]> {
   return project.withClient(async (client) => {
-    const entries = await listDbfastDatabases(client, {
-      prefix: `${project.config.database.templateName}_`,
-    });
+    const entries = await listOwned(client, project.id);
     return entries.flatMap((entry) =>
-      entry.metadata?.dbfast === 'pool'
+      entry.metadata.dbfast === 'pool'
         ? [
             {
               name: entry.name,
@@ -204,4 +208,15 @@ export async function poolStatus(project: Project): Promise<PoolStatus[]> {
     result.push({ env: env.name, size: env.poolSize, template, ready, stale: mine.length - ready });
   }
   return result;
+}
+
+/** Whether a label makes a database a pool member of `template` in `project`. */
+function isMemberOf(
+  metadata: ReturnType<typeof parseMetadata>,
+  project: string,
+  template: string,
+): boolean {
+  return (
+    metadata?.dbfast === 'pool' && metadata.project === project && metadata.template === template
+  );
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
+import { nameRoomProblem } from '../catalog/names.js';
 import { parseDuration } from '../duration.js';
 import { DbfastError, usageError } from '../errors.js';
 import { parseConnectionUrl } from '../server/url.js';
@@ -128,6 +129,15 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
     };
   }
 
+  const templateName = get<string>(database, 'template_name') ?? 'dbfast';
+  for (const name of Object.keys(environments)) {
+    const problem = nameRoomProblem(templateName, name);
+    if (problem !== undefined) problems.push(`database.template_name: ${problem}`);
+  }
+  const projectName = get<string>(section('project'), 'name') ?? templateName;
+  const projectProblem = projectNameProblem(projectName);
+  if (projectProblem !== undefined) problems.push(`project.name: ${projectProblem}`);
+
   const remotes: Record<string, RemoteConfig> = {};
   for (const [name, fields] of Object.entries(config.maps.remotes ?? {})) {
     const url = get<string>(fields, 'url');
@@ -184,9 +194,10 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
   return {
     configPath: options.configPath,
     rootDir: options.rootDir,
+    project: { name: projectName },
     database: {
       target,
-      templateName: get<string>(database, 'template_name') ?? 'dbfast',
+      templateName,
       cloneStrategy: get<CloneStrategy>(database, 'clone_strategy') ?? 'auto',
     },
     repository,
@@ -208,6 +219,18 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
       })(),
       osUser: get<string>(server, 'os_user') ?? 'postgres',
     },
+    templates: {
+      keep: get<number>(section('templates'), 'keep') ?? 1,
+      unusedForMs: parseDuration(get<string>(section('templates'), 'unused_for') ?? '1d') ?? 0,
+    },
     pool: { size: poolSize },
   };
+}
+
+/** Project names go into JSON labels only, but must be printable and reasonably short. */
+function projectNameProblem(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (name.length === 0 || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name))
+    return `expected 1 to 100 printable characters, got ${JSON.stringify(name)}`;
+  return undefined;
 }

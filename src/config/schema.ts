@@ -23,6 +23,8 @@ export interface SectionSpec {
   fields: Record<string, FieldSpec>;
 }
 
+import { SSL_MODES } from '../server/url.js';
+
 const str: FieldSpec = { type: 'string' };
 const bool: FieldSpec = { type: 'boolean' };
 const strings: FieldSpec = { type: 'string[]' };
@@ -30,6 +32,12 @@ const duration: FieldSpec = { type: 'string', duration: true };
 const count = (min: number): FieldSpec => ({ type: 'integer', min });
 
 export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
+  project: {
+    kind: 'section',
+    fields: {
+      name: str,
+    },
+  },
   database: {
     kind: 'section',
     fields: {
@@ -39,10 +47,7 @@ export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
       user: str,
       password_env: str,
       database: str,
-      sslmode: {
-        type: 'string',
-        oneOf: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
-      },
+      sslmode: { type: 'string', oneOf: SSL_MODES },
       template_name: str,
       clone_strategy: { type: 'string', oneOf: ['auto', 'wal_log', 'file_copy'] },
     },
@@ -98,6 +103,13 @@ export const CONFIG_SCHEMA: Record<string, SectionSpec> = {
     fields: {
       bin_dir: str,
       os_user: str,
+    },
+  },
+  templates: {
+    kind: 'section',
+    fields: {
+      keep: count(0),
+      unused_for: duration,
     },
   },
   pool: {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseConnectionUrl } from '../server/url.js';
+import { parseConnectionUrl, SSL_MODES } from '../server/url.js';
 import type { ResolveOptions } from './load.js';
 import type { ConnectionParams, ServerTarget } from './types.js';
 import type { CheckedFields } from './validate.js';
@@ -60,6 +60,13 @@ export function resolveTarget(
     return attempt('env', () => parseConnectionUrl(env.DATABASE_URL as string, 'DATABASE_URL'));
   }
   if (env.PGHOST !== undefined && env.PGHOST !== '') {
+    const sslmode = env.PGSSLMODE;
+    if (sslmode && !(SSL_MODES as readonly string[]).includes(sslmode)) {
+      // Fail closed: an unknown mode must never mean "connect without TLS".
+      problems.push(
+        `PGSSLMODE: expected one of ${SSL_MODES.map((m) => `"${m}"`).join(', ')}, got "${sslmode}"`,
+      );
+    }
     return attempt('env', () => ({
       host: env.PGHOST as string,
       port: env.PGPORT ? Number(env.PGPORT) : 5432,

@@ -60,6 +60,11 @@ export interface ResolvedConfig {
   configPath: string | undefined;
   /** The folder relative paths resolve against: the config file's folder, else the cwd. */
   rootDir: string;
+  /** The project's identity, written into the label of every database it makes. */
+  project: {
+    /** `[project] name`, default the template_name. */
+    name: string;
+  };
   database: {
     target: ServerTarget;
     templateName: string;
@@ -97,6 +102,13 @@ export interface ResolvedConfig {
     binDir: string | undefined;
     /** OS user the embedded server runs as when dbfast runs as root. */
     osUser: string;
+  };
+  /** Retention of templates that are not current here (gc, `template drop --stale`). */
+  templates: {
+    /** Non-current templates always kept per environment, newest first. */
+    keep: number;
+    /** A non-current template is dropped only when unused (built or cloned) for this long. */
+    unusedForMs: number;
   };
   pool: {
     size: number;

@@ -5,6 +5,7 @@ import { backupStamp } from '../backup/store.js';
 import { dropQuietly, freeName, nameWithSuffix, swapDatabases } from '../backup/swap.js';
 import { requireConfirmations } from '../backup/target.js';
 import { verifyBackup } from '../backup/verify.js';
+import { generatedCloneName } from '../catalog/names.js';
 import { createClone } from '../clone/create.js';
 import { DbfastError } from '../errors.js';
 import type { Project } from '../project.js';
@@ -12,7 +13,6 @@ import { withClient } from '../server/connection.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import { databaseIdent, quoteIdent } from '../server/identifiers.js';
 import { ensureTemplate } from '../template/ensure.js';
-import { generatedCloneName } from '../template/names.js';
 import { type DeployOptions, type DeployPlan, planParts } from './plan.js';
 import { streamDump } from './stream.js';
 import { assertSameCounts, tableCounts } from './verify.js';
@@ -94,6 +94,7 @@ export async function deployTemplate(
   const cloning = withClient(local, (localClient) =>
     createClone(localClient, {
       name: source,
+      project: project.id,
       template: template.name,
       env: plan.env,
       serverMajor: template.serverMajor,
@@ -148,13 +149,7 @@ export async function deployTemplate(
         const verifyMs = Date.now() - streamStarted - streamMs;
         throwIfAborted(options.signal);
         progress(4, `swapping ${scratch} into ${plan.database}`);
-        const previous = await publish(
-          client,
-          plan,
-          scratch,
-          stamp,
-          project.config.database.templateName,
-        );
+        const previous = await publish(client, plan, scratch, stamp, project.id);
         progress(5, 'done');
         const counts = Object.values(expected);
         return {

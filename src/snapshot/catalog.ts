@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import type { SnapshotMetadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';
 import { validateDatabaseName } from '../server/identifiers.js';
-import { listDbfastDatabases, type SnapshotMetadata } from '../template/metadata.js';
 
 /**
  * Finding a project's snapshot databases by their labels, and the connection every snapshot
@@ -23,10 +24,10 @@ export async function snapshotDatabases(
   project: Project,
   options: { db?: string | undefined; sizes?: boolean } = {},
 ): Promise<SnapshotDatabase[]> {
-  const entries = await listDbfastDatabases(client, { sizes: options.sizes === true });
+  const entries = await listOwned(client, project.id, { sizes: options.sizes === true });
   return entries.flatMap((entry) => {
     const m = entry.metadata;
-    if (m?.dbfast !== 'snapshot' || m.project !== project.config.database.templateName) return [];
+    if (m.dbfast !== 'snapshot') return [];
     if (options.db !== undefined && m.db !== options.db) return [];
     return [{ name: entry.name, metadata: m, sizeBytes: entry.sizeBytes }];
   });

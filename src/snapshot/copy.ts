@@ -1,11 +1,11 @@
 import type pg from 'pg';
+import { type SnapshotMetadata, writeMetadata } from '../catalog/label.js';
 import { createClone } from '../clone/create.js';
 import type { Project } from '../project.js';
 import { withTransaction } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
 import { serverInfo } from '../server/info.js';
-import { type SnapshotMetadata, writeMetadata } from '../template/metadata.js';
 
 /** Sessions on `database` other than this one. */
 export async function otherSessions(client: pg.Client, database: string): Promise<number> {
@@ -37,6 +37,7 @@ export async function copyDatabase(
   const sizeBytes = Number(size.rows[0]?.size ?? 0);
   await createClone(client, {
     name: to,
+    project: project.id,
     template: from,
     env: '',
     serverMajor: server.major,

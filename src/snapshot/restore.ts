@@ -1,10 +1,10 @@
 import { backupStamp } from '../backup/store.js';
 import { freeName, swapDatabases } from '../backup/swap.js';
+import { type SnapshotMetadata, writeMetadata } from '../catalog/label.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
 import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
-import { type SnapshotMetadata, writeMetadata } from '../template/metadata.js';
 import {
   findSnapshot,
   isReadyCopyOf,
@@ -102,7 +102,7 @@ export async function restoreSnapshot(
         }
         const terminated = await otherSessions(client, db);
         const previous = await freeName(client, db, `_old_${stamp}`);
-        await swapDatabases(client, db, scratch, previous, project.config.database.templateName);
+        await swapDatabases(client, db, scratch, previous, project.id);
         await writeMetadata(client, previous, {
           ...label(snapshot.metadata),
           role: 'previous',

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { freeName } from '../backup/swap.js';
+import type { SnapshotMetadata } from '../catalog/label.js';
 import { DbfastError, ExitCode, errorMessage, usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, renameDatabase } from '../server/databases.js';
-import type { SnapshotMetadata } from '../template/metadata.js';
 import {
   findSnapshot,
   isReadyCopyOf,
@@ -95,7 +95,7 @@ export async function saveSnapshot(
         role: 'snapshot',
         snapshot: name,
         db,
-        project: project.config.database.templateName,
+        project: project.id,
         createdAt: new Date().toISOString(),
       };
       const into = existing ? await freeName(client, database, '_new') : database;
@@ -153,7 +153,7 @@ export async function prepareSnapshot(
         snapshot: name,
         db,
         savedAt: snapshot.metadata.createdAt,
-        project: project.config.database.templateName,
+        project: project.id,
         createdAt: new Date().toISOString(),
       };
       await copyDatabase(client, project, database, copy, metadata, { asTemplate: false });

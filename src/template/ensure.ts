@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import { readMetadata, type TemplateMetadata, writeMetadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
+import { templateDatabaseName } from '../catalog/names.js';
+import { describeLabel } from '../catalog/ownership.js';
+import { abandonedWork, lockWork, unlockWork, workLock, workName } from '../catalog/work.js';
 import type { EnvironmentConfig } from '../config/types.js';
-import { interruptedError, throwIfAborted } from '../errors.js';
+import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient, withPolledAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
@@ -10,9 +15,7 @@ import { applyRepository } from '../sql/executor.js';
 import { VERSION } from '../version.js';
 import { analyzeUserTables } from './analyze.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
-import { listDbfastDatabases, type TemplateMetadata, writeMetadata } from './metadata.js';
-import { buildDatabaseName, templateBase, templateDatabaseName } from './names.js';
-import { buildLabel, dropBuildLeftovers, publishTemplate } from './publish.js';
+import { publishTemplate } from './publish.js';
 
 export interface TemplateResult {
   name: string;
@@ -25,6 +28,8 @@ export interface TemplateResult {
   buildMs: number;
   sizeBytes: number;
   createdAt: string;
+  /** When a clone last recorded using it (see catalog/usage.ts). */
+  lastUsedAt: string | undefined;
   serverMajor: number;
 }
 
@@ -39,15 +44,18 @@ export interface EnsureTemplateOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Templates of one environment on the server, newest first, plus the server's major version. */
+/**
+ * This project's templates of one environment (by label), newest first, plus the server's
+ * major version.
+ */
 export async function environmentTemplates(
   client: pg.Client,
-  templateName: string,
+  project: string,
   env: string,
 ): Promise<{ major: number; templates: { name: string; metadata: TemplateMetadata }[] }> {
   const [version, entries] = await Promise.all([
     client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"),
-    listDbfastDatabases(client, { prefix: `${templateBase(templateName, env)}_` }),
+    listOwned(client, project),
   ]);
   const templates = entries
     .filter(
@@ -76,10 +84,14 @@ export async function currentTemplate(
   client: pg.Client,
   env: EnvironmentConfig,
 ): Promise<CurrentTemplate> {
-  const templateName = project.config.database.templateName;
-  const { major, templates } = await environmentTemplates(client, templateName, env.name);
+  const { major, templates } = await environmentTemplates(client, project.id, env.name);
   const fingerprint = await computeFingerprint(project.config, env, major);
-  const name = templateDatabaseName(templateName, env.name, fingerprint.hash);
+  const name = templateDatabaseName(
+    project.config.database.templateName,
+    project.id,
+    env.name,
+    fingerprint.hash,
+  );
   const found = templates.find((t) => t.name === name && !isExpired(t.metadata, env));
   return { major, templates, fingerprint, name, found };
 }
@@ -97,8 +109,9 @@ export function isExpired(
  * stale (files, config, server version, extra inputs changed) or past its ttl.
  *
  * Guarantees: never leaves a half-built template visible (it is built under a scratch name,
- * marked complete, then published by an atomic rename); a crash or Ctrl-C at any moment
- * leaves at most a scratch database, dropped by the next build or by gc; safe from any
+ * published by renaming it and writing its final label in one statement); a crash or Ctrl-C
+ * at any moment leaves at most a scratch database under a work name whose advisory lock is
+ * free, dropped by the next build or by gc (never while its builder lives); safe from any
  * number of processes at once (an advisory lock keyed by the template name: one builds,
  * the others wait and get it).
  */
@@ -109,7 +122,6 @@ export async function ensureTemplate(
 ): Promise<TemplateResult> {
   const env = project.environment(options.env);
   const params = await project.connection();
-  const templateName = project.config.database.templateName;
   // The no-change check is on every clone's path: reuse the caller's connection when given.
   const withConnection = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> =>
     connection === undefined ? withClient(params, fn) : fn(connection);
@@ -125,7 +137,7 @@ export async function ensureTemplate(
     `template:${name}`,
     async (client) => {
       // Another process may have built it while this one waited for the lock.
-      const again = await environmentTemplates(client, templateName, env.name);
+      const again = await environmentTemplates(client, project.id, env.name);
       const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
       if (built !== undefined && options.force !== true)
         return result(built.name, built.metadata, false, []);
@@ -169,6 +181,7 @@ function result(
     buildMs: metadata.buildMs,
     sizeBytes: metadata.sizeBytes,
     createdAt: metadata.createdAt,
+    lastUsedAt: metadata.lastUsedAt,
     serverMajor: metadata.serverMajor,
   };
 }
@@ -183,16 +196,27 @@ async function build(
   signal: AbortSignal | undefined,
 ): Promise<TemplateMetadata> {
   const started = performance.now();
-  const scratch = buildDatabaseName(name);
-  // Left over by a build that crashed: we hold the lock, so nobody else is building it.
-  await dropBuildLeftovers(client, scratch, name);
+  // A work name held by this session's lock (catalog/work.ts): whatever kills this process,
+  // gc sees the lock free and removes the scratch database; while it lives, nothing does.
+  // Leftovers of this project's killed builds and clones go first: the next command repairs.
+  await abandonedWork(client, project.id);
   throwIfAborted(signal);
-  await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
+  const scratch = workName(project.id);
+  await lockWork(client, scratch);
   // Ctrl-C: drop the scratch database now, which ends the session running the files.
   const stop = (): void => void abandonOwnBuilds(project).catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    await writeMetadata(client, scratch, buildLabel(name));
+    await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
+    await writeMetadata(client, scratch, {
+      dbfast: 'build',
+      project: project.id,
+      lock: workLock(scratch),
+      template: name,
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      host: hostname(),
+    });
     throwIfAborted(signal);
     await applyRepository(project, { database: scratch, env: env.name });
     const params = await project.connection();
@@ -207,6 +231,7 @@ async function build(
     );
     const metadata: TemplateMetadata = {
       dbfast: 'template',
+      project: project.id,
       complete: true,
       version: VERSION,
       fingerprint: fingerprint.hash,
@@ -222,9 +247,13 @@ async function build(
       sizeBytes: Number(rows[0]?.size ?? 0),
       kind: 'repository',
     };
-    await writeMetadata(client, scratch, metadata);
     throwIfAborted(signal);
-    await publishTemplate(client, scratch, name);
+    // Only our own template of that name is ever replaced.
+    await requireOwnTemplate(client, project.id, name);
+    // The final label only ever sits on the final name: it is written in the publishing
+    // transaction; until then the scratch database is labelled `build`, which nothing takes
+    // for a template or drops while its builder lives.
+    await publishTemplate(client, scratch, name, metadata);
     return metadata;
   } catch (error) {
     await dropDatabase(client, scratch).catch(() => undefined);
@@ -232,6 +261,7 @@ async function build(
     throw error;
   } finally {
     signal?.removeEventListener('abort', stop);
+    await unlockWork(client, scratch);
   }
 }
 
@@ -241,9 +271,7 @@ async function build(
  */
 export async function abandonOwnBuilds(project: Project): Promise<string[]> {
   return project.withClient(async (client) => {
-    const entries = await listDbfastDatabases(client, {
-      prefix: `${project.config.database.templateName}_`,
-    });
+    const entries = await listOwned(client, project.id);
     const mine = entries.filter(
       (e) =>
         e.metadata?.dbfast === 'build' &&
@@ -253,4 +281,21 @@ export async function abandonOwnBuilds(project: Project): Promise<string[]> {
     for (const entry of mine) await dropDatabase(client, entry.name);
     return mine.map((e) => e.name);
   });
+}
+
+/**
+ * Refuse to publish over `name` unless it is missing or this project's template (the one a
+ * forced or expired rebuild replaces; we hold the template's build lock). Anything else of
+ * that name is left alone.
+ */
+async function requireOwnTemplate(client: pg.Client, project: string, name: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if ((rowCount ?? 0) === 0) return;
+  const metadata = await readMetadata(client, name);
+  if (metadata?.dbfast === 'template' && metadata.project === project) return;
+  throw new DbfastError(
+    'template.name_taken',
+    `Cannot build: the name "${name}" is taken by ${describeLabel(metadata, project)}.`,
+    { hint: 'dbfast leaves it alone. Rename or drop it yourself, then build again.' },
+  );
 }

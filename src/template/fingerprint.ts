@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import type { TemplateMetadata } from '../catalog/label.js';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
 import { runText } from '../presets/mask.js';
@@ -9,7 +10,6 @@ import type { MigrationUnit } from '../presets/types.js';
 import { expandGlob } from './glob-files.js';
 import { HashCache } from './hash-cache.js';
 import { readsOf } from './includes.js';
-import type { TemplateMetadata } from './metadata.js';
 
 /** Bump when what goes into a template changes in a way old templates do not have. */
 export const FINGERPRINT_FORMAT = 2;

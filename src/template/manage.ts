@@ -1,11 +1,14 @@
+import type { TemplateMetadata } from '../catalog/label.js';
+import { listOwned } from '../catalog/list.js';
+import { templateDatabaseName } from '../catalog/names.js';
+import { idleMs } from '../catalog/usage.js';
+import { formatDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { dropDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
 import { currentTemplate, isExpired } from './ensure.js';
 import { computeFingerprint, type Explanation, explain, explanationLines } from './fingerprint.js';
-import { listDbfastDatabases, type TemplateMetadata } from './metadata.js';
-import { templateDatabaseName } from './names.js';
 
 export interface TemplateStatus {
   env: string;
@@ -56,17 +59,26 @@ export interface TemplateEntry {
   env: string;
   createdAt: string;
   ageMs: number;
+  /** Since it was built or last cloned (another checkout may still use it). */
+  idleMs: number;
+  lastUsedAt: string | undefined;
   sizeBytes: number | undefined;
   buildMs: number;
+  /** Current for this checkout's files and config. */
   current: boolean;
   kind: string;
 }
 
-/** Every dbfast template on the server (of this project's template_name), current or stale. */
-export async function listTemplates(project: Project): Promise<TemplateEntry[]> {
-  const prefix = `${project.config.database.templateName}_`;
+/**
+ * Every template of this project (by label), current or not. A template that is not current
+ * here may be current in another checkout of the project: see `retentionPlan`.
+ */
+export async function listTemplates(
+  project: Project,
+  options: { sizes?: boolean } = {},
+): Promise<TemplateEntry[]> {
   return project.withClient(async (client) => {
-    const entries = await listDbfastDatabases(client, { prefix, sizes: true });
+    const entries = await listOwned(client, project.id, { sizes: options.sizes !== false });
     const major = Math.floor(
       Number(
         (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))
@@ -80,7 +92,12 @@ export async function listTemplates(project: Project): Promise<TemplateEntry[]> 
       );
       if (fingerprint !== undefined)
         currentNames.add(
-          templateDatabaseName(project.config.database.templateName, env.name, fingerprint.hash),
+          templateDatabaseName(
+            project.config.database.templateName,
+            project.id,
+            env.name,
+            fingerprint.hash,
+          ),
         );
     }
     const now = Date.now();
@@ -95,6 +112,8 @@ export async function listTemplates(project: Project): Promise<TemplateEntry[]> 
           env: metadata.env,
           createdAt: metadata.createdAt,
           ageMs: now - Date.parse(metadata.createdAt),
+          idleMs: idleMs(metadata, now),
+          lastUsedAt: metadata.lastUsedAt,
           sizeBytes: entry.sizeBytes,
           buildMs: metadata.buildMs,
           current: currentNames.has(entry.name) && !expired,
@@ -104,18 +123,65 @@ export async function listTemplates(project: Project): Promise<TemplateEntry[]> 
   });
 }
 
+export interface RetentionOptions {
+  /** Non-current templates kept per environment, newest first (default `[templates] keep`). */
+  keep?: number | undefined;
+  /** Only templates unused this long go (default `[templates] unused_for`). */
+  unusedForMs?: number | undefined;
+}
+
+/** A template retention would drop, and why. */
+export interface DoomedTemplate {
+  name: string;
+  env: string;
+  reason: string;
+}
+
 /**
- * Drop templates by name, or every stale one. Refuses a name that is not a dbfast template
- * (it never drops a database dbfast did not create). Clones made from them are unaffected.
+ * Which templates retention drops: those not current here, not made from a backup, beyond
+ * the newest `keep` of their environment AND unused for `unusedForMs`. Being not current here
+ * is never enough on its own: another checkout of the project may be using it.
+ */
+export function retentionPlan(
+  project: Project,
+  templates: TemplateEntry[],
+  options: RetentionOptions = {},
+): DoomedTemplate[] {
+  const keep = options.keep ?? project.config.templates.keep;
+  const unusedFor = options.unusedForMs ?? project.config.templates.unusedForMs;
+  const byEnv = new Map<string, TemplateEntry[]>();
+  for (const template of templates) {
+    if (template.current || template.kind === 'backup') continue;
+    byEnv.set(template.env, [...(byEnv.get(template.env) ?? []), template]);
+  }
+  const doomed: DoomedTemplate[] = [];
+  for (const list of byEnv.values()) {
+    list.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    for (const template of list.slice(keep)) {
+      if (template.idleMs < unusedFor) continue;
+      doomed.push({
+        name: template.name,
+        env: template.env,
+        reason: `not current here, beyond the newest ${keep} of environment "${template.env}", unused for ${formatDuration(template.idleMs)}`,
+      });
+    }
+  }
+  return doomed;
+}
+
+/**
+ * Drop templates of this project by name, or the ones retention lets go (`stale`). Refuses a
+ * name that is not a template of this project: it never drops a database it did not make.
+ * Clones made from them are unaffected. `dryRun` drops nothing and says what would go.
  */
 export async function dropTemplates(
   project: Project,
-  options: { names?: string[]; stale?: boolean },
+  options: { names?: string[]; stale?: boolean; dryRun?: boolean } & RetentionOptions,
 ): Promise<string[]> {
-  const templates = await listTemplates(project);
+  const templates = await listTemplates(project, { sizes: false });
   let targets: string[];
   if (options.stale === true) {
-    targets = templates.filter((t) => !t.current && t.kind !== 'backup').map((t) => t.name);
+    targets = retentionPlan(project, templates, options).map((t) => t.name);
   } else {
     targets = (options.names ?? []).map((name) => validateDatabaseName(name));
     const known = new Set(templates.map((t) => t.name));
@@ -128,6 +194,7 @@ export async function dropTemplates(
       );
     }
   }
+  if (options.dryRun === true) return targets;
   await project.withClient(async (client) => {
     for (const name of targets) await dropDatabase(client, name);
   });

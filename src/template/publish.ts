@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import {
+  type BuildMetadata,
+  readMetadata,
+  type TemplateMetadata,
+  writeMetadata,
+} from '../catalog/label.js';
+import { asideDatabaseName } from '../catalog/names.js';
 import { withTransaction } from '../server/connection.js';
 import {
   databaseExists,
@@ -7,8 +14,6 @@ import {
   renameDatabase,
   terminateConnections,
 } from '../server/databases.js';
-import { type BuildMetadata, writeMetadata } from './metadata.js';
-import { asideDatabaseName } from './names.js';
 
 /**
  * Publish a finished scratch database under the template's name. When a template of that
@@ -26,9 +31,17 @@ export async function publishTemplate(
   client: pg.Client,
   scratch: string,
   name: string,
+  label: TemplateMetadata,
 ): Promise<void> {
   const aside = asideDatabaseName(name);
+  // A replaced template a crashed build of ours left behind (we hold the build lock).
+  const leftover = await readMetadata(client, aside);
+  if (leftover?.dbfast === 'build' && leftover.project === label.project)
+    await dropDatabase(client, aside);
   const replaced = await withTransaction(client, async () => {
+    // The final label, in the same transaction as the rename: it never sits on the scratch
+    // name, where something could take the scratch database for a finished template.
+    await writeMetadata(client, scratch, label);
     if (!(await databaseExists(client, name))) {
       await renameDatabase(client, scratch, name);
       return false;
@@ -37,7 +50,7 @@ export async function publishTemplate(
     // there, and it would make the rename fail.
     await terminateConnections(client, name);
     await renameDatabase(client, name, aside);
-    await writeMetadata(client, aside, buildLabel(name));
+    await writeMetadata(client, aside, buildLabel(name, label.project));
     await renameDatabase(client, scratch, name);
     return true;
   });
@@ -46,23 +59,14 @@ export async function publishTemplate(
   if (replaced) await dropDatabase(client, aside).catch(() => undefined);
 }
 
-/** Drop what a crashed build of `name` left: its scratch database and a replaced template. */
-export async function dropBuildLeftovers(
-  client: pg.Client,
-  scratch: string,
-  name: string,
-): Promise<void> {
-  await dropDatabase(client, scratch);
-  await dropDatabase(client, asideDatabaseName(name));
-}
-
 /**
  * The label of work in progress on template `name` (a scratch database, or a replaced
  * template waiting to be dropped): gc removes it once nobody holds the template's build lock.
  */
-export function buildLabel(name: string): BuildMetadata {
+export function buildLabel(name: string, project: string | undefined): BuildMetadata {
   return {
     dbfast: 'build',
+    ...(project === undefined ? {} : { project }),
     template: name,
     startedAt: new Date().toISOString(),
     pid: process.pid,

@@ -50,7 +50,7 @@ describe('backups (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     const temp = await backupProject(source, 'password_env = "RT_PW"\n', { RT_PW: secret });
     try {
       const result = await createBackup(temp.project, { remote: 'prod', label: 'round trip' });
-      expect(result.id).toMatch(/^prod\/\d{8}T\d{6}Z$/);
+      expect(result.id).toMatch(/^remote\/prod\/\d{8}T\d{6}Z$/);
       const m = result.manifest;
       expect(m).toMatchObject({
         database: source,
@@ -62,8 +62,8 @@ describe('backups (PostgreSQL 15 at 127.0.0.1:5432)', () => {
       expect(m.entries).toBeGreaterThan(5);
       expect(m.files).toEqual([{ path: 'dump', bytes: m.bytes, sha256: expect.any(String) }]);
       // Nothing looks half-written and no password is anywhere in the backup folder.
-      expect(await readdir(join(temp.dir, '.dbfast/backups/prod'))).toEqual([
-        result.id.split('/')[1],
+      expect(await readdir(join(temp.dir, '.dbfast/backups/remote/prod'))).toEqual([
+        result.id.split('/')[2],
       ]);
       expect(await allText(result.dir)).not.toContain(secret);
       expect(JSON.stringify(result)).not.toContain(secret);
@@ -88,7 +88,7 @@ describe('backups (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         jobs: 2,
         compress: 'gzip:1',
       });
-      expect(result.id.startsWith(`${source}/`)).toBe(true);
+      expect(result.id.startsWith(`db/${source}/`)).toBe(true);
       expect(result.manifest.files.map((f) => f.path)).toContain('dump/toc.dat');
       expect(result.manifest.compression).toBe('gzip:1');
       const [verified] = await verifyAllBackups(temp.project);

@@ -43,7 +43,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
     });
     const text = await cli(['backup', '--remote', 'prod']);
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toMatch(/^backup prod\/\d{8}T\d{6}Z/);
+    expect(text.stdout).toMatch(/^backup remote\/prod\/\d{8}T\d{6}Z/);
     expect(text.stdout).toContain('verified: checksums recorded');
 
     const list = await cliJson(['backup', 'list', '--remote', 'prod']);
@@ -81,8 +81,8 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
       .map((r) => r.stdout + r.stderr)
       .join('\n');
     expect(outputs).not.toContain(SECRET);
-    const [stamp] = await readdir(join(temp.dir, '.dbfast/backups/prod'));
-    const dir = join(temp.dir, '.dbfast/backups/prod', stamp as string);
+    const [stamp] = await readdir(join(temp.dir, '.dbfast/backups/remote/prod'));
+    const dir = join(temp.dir, '.dbfast/backups/remote/prod', stamp as string);
     for (const file of ['manifest.json', 'verified.json']) {
       expect(await readFile(join(dir, file), 'utf8')).not.toContain(SECRET);
     }
@@ -140,7 +140,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
     const locker = await connect(pg15(), { database: source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
-    const sourceDir = join(temp.dir, '.dbfast/backups/prod');
+    const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
     const before = existsSync(sourceDir) ? await readdir(sourceDir) : [];
     try {
       const child = execa('node', [BIN, 'backup', '--remote', 'prod'], {

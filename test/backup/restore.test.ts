@@ -123,7 +123,9 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
 
   it('--as-template makes a template database with backup metadata, once', async () => {
     const result = await restoreBackup(temp.project, { id, asTemplate: true });
-    expect(result.database).toMatch(new RegExp(`^${source}_backup_prod_\\d{8}t\\d{6}z$`));
+    expect(result.database).toMatch(
+      new RegExp(`^${source}_backup_prod_\\d{8}t\\d{6}z_[0-9a-f]{6}$`),
+    );
     const { rows } = await withClient(pg15(), (c) =>
       c.query(
         `SELECT datistemplate, datallowconn, shobj_description(oid, 'pg_database') AS comment

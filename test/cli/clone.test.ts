@@ -89,11 +89,15 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
   });
 
   it('gc --dry-run lists, gc without --yes refuses, gc --yes drops', async () => {
-    const dry = await runCliJson(['gc', '--dry-run', '--keep', '0'], { cwd: temp.dir });
+    const dry = await runCliJson(['gc', '--dry-run', '--keep', '0', '--unused-for', '0s'], {
+      cwd: temp.dir,
+    });
     expect(dry.json.dropped.some((d: { kind: string }) => d.kind === 'template')).toBe(true);
-    const refused = await runCli(['gc', '--keep', '0'], { cwd: temp.dir });
+    const refused = await runCli(['gc', '--keep', '0', '--unused-for', '0s'], { cwd: temp.dir });
     expect(refused.exitCode).toBe(2);
-    const done = await runCliJson(['gc', '--keep', '0', '--yes'], { cwd: temp.dir });
+    const done = await runCliJson(['gc', '--keep', '0', '--unused-for', '0s', '--yes'], {
+      cwd: temp.dir,
+    });
     expect(done.json.dropped.length).toBe(dry.json.dropped.length);
     const bad = await runCli(['gc', '--older-than', 'soon'], { cwd: temp.dir });
     expect(bad.exitCode).toBe(2);

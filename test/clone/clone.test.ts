@@ -170,12 +170,12 @@ describe('cloning', () => {
     await withClient(testServer(), async (c) => {
       await c.query(`CREATE DATABASE "${third.name}x_b"`);
       await c.query(
-        `COMMENT ON DATABASE "${third.name}x_b" IS '${JSON.stringify({ dbfast: 'build', template: `${third.name}x`, startedAt: new Date().toISOString(), pid: 1, host: 'elsewhere' })}'`,
+        `COMMENT ON DATABASE "${third.name}x_b" IS '${JSON.stringify({ dbfast: 'build', project: temp?.prefix, template: `${third.name}x`, startedAt: new Date().toISOString(), pid: 1, host: 'elsewhere' })}'`,
       );
       // Not dbfast's: same prefix, no label.
       await c.query(`CREATE DATABASE "${temp?.prefix}_mine"`);
     });
-    const dry = await collectGarbage(temp.project, { dryRun: true, keep: 1 });
+    const dry = await collectGarbage(temp.project, { dryRun: true, keep: 1, unusedForMs: 0 });
     const byKind = Object.fromEntries(dry.dropped.map((d) => [d.kind, d.name]));
     expect(dry.dropped).toHaveLength(4);
     expect(byKind).toEqual({
@@ -184,7 +184,7 @@ describe('cloning', () => {
       build: `${third.name}x_b`,
       pool: expect.stringMatching(new RegExp(`^${first.name}_p`)),
     });
-    const done = await collectGarbage(temp.project, { keep: 1 });
+    const done = await collectGarbage(temp.project, { keep: 1, unusedForMs: 0 });
     expect(done.dropped).toHaveLength(4);
     const left = (
       await query<{ datname: string }>(

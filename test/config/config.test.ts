@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { parseDuration } from '../../src/duration.js';
-import { DbfastError } from '../../src/errors.js';
+import { problemsOf, resolveInline } from '../helpers/config.js';
 
-const resolve = (text: string, env: Record<string, string> = {}) =>
-  resolveConfig(text, { configPath: '/p/dbfast.toml', rootDir: '/p', env });
-
-function problemsOf(text: string, env: Record<string, string> = {}): DbfastError {
-  try {
-    resolve(text, env);
-  } catch (error) {
-    if (error instanceof DbfastError) return error;
-    throw error;
-  }
-  throw new Error('expected a config error');
-}
+const resolve = resolveInline;
 
 describe('config', () => {
   it('resolves defaults with no file: embedded server, ./sql, one default environment', () => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readMetadata } from '../../src/catalog/label.js';
 import { collectGarbage, createDbfast, DEFAULT_CLONE_TTL_MS } from '../../src/index.js';
 import { withClient } from '../../src/server/connection.js';
-import { readMetadata } from '../../src/template/metadata.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
 import { ROOT, runFixtureVitest } from '../helpers/vitest-run.js';

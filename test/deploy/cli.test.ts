@@ -50,7 +50,7 @@ describe('dbfast deploy through the built CLI (PostgreSQL 15)', () => {
 
     const replaced = await cli(['deploy', '--remote', 'prod', '--yes']);
     expect(replaced.exitCode).toBe(0);
-    expect(replaced.stdout).toMatch(/backup first: prod\/\S+ \(verified\)/);
+    expect(replaced.stdout).toMatch(/backup first: remote\/prod\/\S+ \(verified\)/);
     expect(replaced.stdout).toMatch(new RegExp(`previous database kept as ${temp.live}_old_`));
     expect(replaced.stdout).toMatch(/undo: ALTER DATABASE .* RENAME TO .*; ALTER DATABASE/);
   });

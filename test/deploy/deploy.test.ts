@@ -78,7 +78,7 @@ describe('deploy (template and remote on the PostgreSQL 15 test server)', () => 
       typedRemote: 'prod',
     });
     expect(result.templateBuilt).toBe(false);
-    expect(result.backup).toMatch(/^prod\//);
+    expect(result.backup).toMatch(/^remote\/prod\//);
     expect((await verifyBackup(project, result.backup as string)).ok).toBe(true);
     expect(result.previous).toMatch(new RegExp(`^${temp.live}_old_\\d{8}T\\d{6}Z$`));
     expect(await counts(temp, temp.live)).toEqual([{ customers: 300, orders: 900 }]);

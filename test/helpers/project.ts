@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { workPrefix } from '../../src/catalog/work.js';
 import { openProject, type Project } from '../../src/project.js';
 import { dropDatabasesLike, testServerUrl, uniqueName } from './server.js';
 
@@ -56,6 +57,7 @@ export async function tempProject(options: TempProjectOptions = {}): Promise<Tem
     },
     cleanup: async () => {
       await dropDatabasesLike(prefix);
+      await dropDatabasesLike(workPrefix(temp.project.id));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -140,7 +140,7 @@ describe('dev snapshots (save, restore, list, drop)', () => {
     );
     expect(snapshots[0]?.reason).toMatch(/^older previous state of /);
     // Too young for the policy: nothing goes.
-    const young = await collectGarbage(temp.project, { dryRun: true, olderThanMs: 3_600_000 });
+    const young = await collectGarbage(temp.project, { dryRun: true, unusedForMs: 3_600_000 });
     expect(young.dropped.filter((item) => item.kind === 'snapshot')).toEqual([]);
     await collectGarbage(temp.project);
     expect((await listSnapshots(temp.project, { db })).previous.map((p) => p.database)).toEqual([

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workPrefix } from '../../src/catalog/work.js';
 import { ensureTemplate } from '../../src/index.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query } from '../helpers/server.js';
@@ -34,12 +35,13 @@ describe('template builds across processes', () => {
     });
     const child = execa('node', [BIN, 'template', 'build'], { cwd: temp.dir, reject: false });
     const prefix = temp.prefix;
-    // Wait until the scratch database exists and the slow file is running.
+    const work = workPrefix(temp.project.id);
+    // Wait until the scratch database (under a work name) exists and the slow file is running.
     for (let i = 0; i < 100; i += 1) {
       const rows = await query(
         'postgres',
         "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%'",
-        [prefix],
+        [work],
       );
       if (rows.length > 0) break;
       await new Promise((r) => setTimeout(r, 50));
@@ -48,21 +50,22 @@ describe('template builds across processes', () => {
     await child;
     const visible = await query<{ datname: string; comment: string | null }>(
       'postgres',
-      "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1)",
-      [prefix],
+      "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)",
+      [prefix, work],
     );
     expect(visible.length).toBeGreaterThan(0);
     for (const db of visible) {
-      expect(db.datname).toMatch(/_b$/);
+      expect(db.datname.startsWith(work)).toBe(true);
       expect(db.comment ?? '').not.toContain('"complete":true');
     }
     const result = await ensureTemplate(temp.project);
     expect(result.built).toBe(true);
     const after = await query<{ datname: string }>(
       'postgres',
-      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [prefix],
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)',
+      [prefix, work],
     );
+    // The next build removed the killed one's scratch database (its lock was free).
     expect(after.map((r) => r.datname)).toEqual([result.name]);
   });
 });

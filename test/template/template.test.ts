@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readMetadata } from '../../src/catalog/label.js';
+import { workPrefix } from '../../src/catalog/work.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
 import { Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
-import { readMetadata } from '../../src/template/metadata.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
@@ -45,8 +46,8 @@ describe('template builder', () => {
     // No scratch database is left behind.
     const leftovers = await query(
       'postgres',
-      "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%\\_b'",
-      [temp.prefix],
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [workPrefix(temp.project.id)],
     );
     expect(leftovers).toEqual([]);
   });
@@ -147,7 +148,9 @@ describe('template builder', () => {
         [old.name, false],
       ].sort(),
     );
-    expect(await dropTemplates(temp.project, { stale: true })).toEqual([old.name]);
+    expect(await dropTemplates(temp.project, { stale: true, keep: 0, unusedForMs: 0 })).toEqual([
+      old.name,
+    ]);
     expect((await listTemplates(temp.project)).map((t) => t.name)).toEqual([current.name]);
     await expect(dropTemplates(temp.project, { names: ['postgres_x'] })).rejects.toThrow(
       'Not a dbfast template of this project: postgres_x.',

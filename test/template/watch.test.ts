@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { workPrefix } from '../../src/catalog/work.js';
 import { isDbfastError, rebuildQueue, type WatchEvent, watchTemplate } from '../../src/index.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query } from '../helpers/server.js';
@@ -64,8 +65,8 @@ describe('watch mode', () => {
     await watcher.close();
     const scratch = await query(
       'postgres',
-      "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname LIKE '%\\_b'",
-      [temp.prefix],
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [workPrefix(temp.project.id)],
     );
     expect(scratch).toEqual([]);
   });

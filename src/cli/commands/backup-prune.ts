@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../duration.js';
-import { type PruneDecision, pruneBackups } from '../../index.js';
+import { type PruneDecision, pruneBackups, sourceFilterOf } from '../../index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
@@ -47,7 +47,7 @@ Examples:
               : parseIntegerOption(flags.keepLast, '--keep-last', 1),
           maxAgeMs:
             flags.maxAge === undefined ? undefined : parseDurationOption(flags.maxAge, '--max-age'),
-          source: flags.remote ?? flags.db,
+          source: sourceFilterOf(flags),
         };
         const project = ctx.project();
         const preview = await pruneBackups(project, { ...options, dryRun: true });

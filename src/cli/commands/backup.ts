@@ -5,6 +5,7 @@ import {
   createBackup,
   DbfastError,
   listBackups,
+  sourceFilterOf,
   usageError,
   verifyAllBackups,
   verifyBackup,
@@ -34,7 +35,8 @@ export function registerBackup(program: Command): void {
       'after',
       `
 Backups are logical, per-database dumps (pg_dump custom or directory format) kept in
-[backups] dir as <source>/<UTC timestamp>/ with a manifest.json of sha256 checksums. For
+[backups] dir as remote/<name>/<UTC timestamp>/ or db/<name>/<UTC timestamp>/ (remotes and
+local databases never share a folder) with a manifest.json of sha256 checksums. For
 physical backups and point-in-time recovery use pgBackRest, Barman or WAL-G.
 
 Examples:
@@ -43,7 +45,7 @@ Examples:
   $ dbfast backup list
   $ dbfast backup verify --all
   $ dbfast backup prune --keep-last 7 --yes
-  $ dbfast restore prod/latest --to myapp_copy`,
+  $ dbfast restore remote/prod/latest --to myapp_copy`,
     );
 
   backup
@@ -108,7 +110,7 @@ Examples:
     )
     .action(
       action(async (ctx, flags: { remote?: string; db?: string }) => {
-        const backups = await listBackups(ctx.project(), { source: flags.remote ?? flags.db });
+        const backups = await listBackups(ctx.project(), { source: sourceFilterOf(flags) });
         const rows = backups.map((b) => [
           b.id,
           b.source,
@@ -129,7 +131,10 @@ Examples:
   backup
     .command('verify')
     .description('check every checksum and read the archive with pg_restore -l')
-    .argument('[id]', 'backup id (source/timestamp, a timestamp, source/latest or latest)')
+    .argument(
+      '[id]',
+      'backup id (remote/NAME/TIMESTAMP or db/NAME/TIMESTAMP; SOURCE/latest, NAME/latest, a timestamp or latest when they name one source)',
+    )
     .option('--all', 'verify every backup')
     .addHelpText(
       'after',
@@ -138,7 +143,7 @@ The result is recorded in verified.json beside the manifest (see "backup list");
 never deletes the newest verified backup of a source. Exit code 1 when any check fails.
 
 Examples:
-  $ dbfast backup verify prod/20250102T030405Z
+  $ dbfast backup verify remote/prod/20250102T030405Z
   $ dbfast backup verify --all --json`,
     )
     .action(

@@ -12,7 +12,10 @@ export function registerClone(program: Command): void {
     .argument('<name>', 'name of the new database')
     .option('-e, --env <name>', 'environment')
     .option('-t, --template <name>', "clone this template instead of the environment's current one")
-    .option('--force', 'replace an existing database of that name (its data is lost)')
+    .option(
+      '--force',
+      'replace an existing clone of this project of that name (its data is lost); anything else is refused',
+    )
     .option('--owner <role>', 'owner of the new database')
     .option('--no-build', 'fail instead of building when the template is missing or stale')
     .option('--ttl <duration>', 'let `dbfast gc` drop it after this long (e.g. 2h, 7d)')
@@ -20,6 +23,8 @@ export function registerClone(program: Command): void {
       'after',
       `
 Prints the new database's URL (no password). With --json: name, url, template, strategy, timings.
+--force replaces only a clone this project made; a database dbfast did not make, a template, a
+pool member or another project's database is refused (exit code 2), so a typo costs nothing.
 
 Examples:
   $ dbfast clone test_db

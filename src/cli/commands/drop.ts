@@ -6,10 +6,13 @@ import { action } from '../context.js';
 export function registerDrop(program: Command): void {
   program
     .command('drop')
-    .description('drop databases dbfast cloned (refuses others unless --force)')
+    .description('drop clones of this project (refuses anything else unless --force)')
     .argument('<names...>', 'database names')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--force', 'also drop databases dbfast did not create')
+    .option(
+      '--force',
+      "also drop databases that are not this project's clones (dbfast's or not: asks first)",
+    )
     .addHelpText('after', '\nExamples:\n  $ dbfast drop test_db --yes\n  $ dbfast drop a b c')
     .action(
       action(async (ctx, names: string[], options: { yes?: boolean; force?: boolean }) => {

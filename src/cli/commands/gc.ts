@@ -10,37 +10,52 @@ export function registerGc(program: Command): void {
     .command('gc')
     .description('drop stale templates, expired clones, stale pool members and crashed builds')
     .option('--dry-run', 'only list what would be dropped')
-    .option('--keep <n>', 'stale templates to keep per environment (default 1)')
     .option(
-      '--older-than <duration>',
-      'only drop stale templates (and old snapshot states) older than this (e.g. 7d)',
+      '--keep <n>',
+      'non-current templates to keep per environment (default [templates] keep, 1)',
     )
+    .option(
+      '--unused-for <duration>',
+      'only drop non-current templates unused this long (default [templates] unused_for, 1d), and old snapshot states older than this',
+    )
+    .option('--older-than <duration>', 'the same as --unused-for (kept for 0.1.0 scripts)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
       `
-gc only ever touches databases dbfast made for this project (they carry a dbfast label).
+gc only ever touches databases dbfast made for this project: their label names the project
+([project] name). Unlabelled databases and other projects' databases are never listed or
+dropped. A template that is not current here may be current in another checkout, so it goes
+only when it is beyond the newest --keep AND unused for --unused-for.
 Of the states snapshot restores replaced, the newest per database is always kept; older
-ones go (with --older-than, once older than that). Saved snapshots are never gc'd.
+ones go (with --unused-for, once older than that). Saved snapshots are never gc'd.
 
 Examples:
   $ dbfast gc --dry-run
   $ dbfast gc --keep 0 --yes
-  $ dbfast gc --older-than 7d --yes`,
+  $ dbfast gc --keep 0 --unused-for 0s --yes    everything not current here, now`,
     )
     .action(
       action(
         async (
           ctx,
-          options: { dryRun?: boolean; keep?: string; olderThan?: string; yes?: boolean },
+          options: {
+            dryRun?: boolean;
+            keep?: string;
+            unusedFor?: string;
+            olderThan?: string;
+            yes?: boolean;
+          },
         ) => {
+          const unusedFor = options.unusedFor ?? options.olderThan;
+          const flag = options.unusedFor === undefined ? '--older-than' : '--unused-for';
           const gcOptions = {
             ...(options.keep === undefined
               ? {}
               : { keep: parseIntegerOption(options.keep, '--keep', 0) }),
-            ...(options.olderThan === undefined
+            ...(unusedFor === undefined
               ? {}
-              : { olderThanMs: parseDurationOption(options.olderThan, '--older-than') }),
+              : { unusedForMs: parseDurationOption(unusedFor, flag) }),
           };
           const project = ctx.project();
           if (options.dryRun !== true) {

@@ -23,11 +23,17 @@ export function registerInit(program: Command): void {
         const found = result.detected;
         return {
           json: { ok: true, ...result },
-          text:
-            (found === undefined
+          text: [
+            found === undefined
               ? `Wrote ${result.written.join(', ')}.`
-              : `Found ${found.evidence}: a ${found.tool} project.\nWrote dbfast.toml with [repository] type = "${found.type}", path = "./${found.path}".`) +
-            '\nNext: dbfast seed --output demo',
+              : `Found ${found.evidence}: a ${found.tool} project.\nWrote dbfast.toml with [repository] type = "${found.type}", path = "./${found.path}".`,
+            ...(result.written.includes('.dbfast/.gitignore')
+              ? [
+                  'Wrote .dbfast/.gitignore: git ignores .dbfast/ (the embedded server and backups).',
+                ]
+              : []),
+            'Next: dbfast seed --output demo',
+          ].join('\n'),
         };
       }),
     );

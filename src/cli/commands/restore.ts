@@ -20,7 +20,10 @@ export function registerRestore(program: Command): void {
   program
     .command('restore')
     .description('restore a backup into a new database, or swap it in for an existing one')
-    .argument('<id>', 'backup id (source/timestamp, a timestamp, source/latest or latest)')
+    .argument(
+      '<id>',
+      'backup id (remote/NAME/TIMESTAMP or db/NAME/TIMESTAMP; SOURCE/latest, NAME/latest, a timestamp or latest when they name one source)',
+    )
     .option('--to <name>', 'database to create, or to replace (the old one is kept, renamed)')
     .option('--remote <name>', "restore onto this remote's server instead of the project's")
     .option('--as-template', 'make a dbfast template <template_name>_backup_… instead')
@@ -45,8 +48,8 @@ needs --yes AND the remote's name typed when asked; with no terminal, pass
 Refusals exit with code 2.
 
 Examples:
-  $ dbfast restore prod/latest --to shop_copy
-  $ dbfast restore prod/20250102T030405Z --to shop_dev --yes
+  $ dbfast restore remote/prod/latest --to shop_copy
+  $ dbfast restore remote/prod/20250102T030405Z --to shop_dev --yes
   $ dbfast restore prod/latest --as-template
   $ dbfast restore staging/latest --remote staging --to app --yes --confirm staging`,
     )

@@ -11,7 +11,10 @@ export function registerSeed(program: Command): void {
     .description('build the template if needed and create a seeded database from it')
     .option('-o, --output <name>', 'name of the database to create (default: a generated name)')
     .option('-e, --env <name>', 'environment')
-    .option('--force', 'replace an existing database of that name (its data is lost)')
+    .option(
+      '--force',
+      'replace an existing clone of this project of that name (its data is lost); anything else is refused',
+    )
     .addHelpText(
       'after',
       `

@@ -2,13 +2,30 @@ import type pg from 'pg';
 import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
 
 /**
- * dbfast's state lives in PostgreSQL itself: a small JSON document in COMMENT ON DATABASE
- * of every database dbfast makes. Every process and machine sharing the server sees the
- * same state, and it survives restarts. A database without such a comment is not dbfast's
- * and is never touched by gc or drop.
+ * dbfast's state lives in PostgreSQL itself: a small JSON document (the label) in COMMENT ON
+ * DATABASE of every database dbfast makes. Every process and machine sharing the server sees
+ * the same state, and it survives restarts. A database without a label, or whose label names
+ * another project, is never listed, replaced or dropped by anything automatic.
+ *
+ * The JSON key `dbfast` holds the kind (so 0.1.0 labels still parse), `project` the owning
+ * project's identity (absent on 0.1.0 labels: those belong to no project). Work in progress
+ * (`build` today; later clones, pool members and restore scratch databases being made) may
+ * carry `lock`: the key of the session advisory lock its owner holds while it works, so a
+ * leftover whose lock is free belongs to a process that is gone, on any machine.
  */
 
-export interface TemplateMetadata {
+/** Every kind of database dbfast makes. */
+export const LABEL_KINDS = ['template', 'build', 'clone', 'pool', 'snapshot', 'restore'] as const;
+export type LabelKind = (typeof LABEL_KINDS)[number];
+
+interface LabelBase {
+  /** The project that made it (`[project] name`); undefined on labels written by 0.1.0. */
+  project?: string;
+  /** Advisory-lock key held by the session making it, while it is work in progress. */
+  lock?: string;
+}
+
+export interface TemplateMetadata extends LabelBase {
   dbfast: 'template';
   /** Written only once the build is complete (the comment is set before the publishing rename). */
   complete: true;
@@ -23,6 +40,8 @@ export interface TemplateMetadata {
   files: Record<string, string>;
   extraInputs: Record<string, string>;
   createdAt: string;
+  /** Last time a clone was made from it (updated at most every few minutes). */
+  lastUsedAt?: string;
   buildMs: number;
   serverVersion: string;
   sizeBytes: number;
@@ -30,7 +49,7 @@ export interface TemplateMetadata {
   kind?: 'repository' | 'backup';
 }
 
-export interface BuildMetadata {
+export interface BuildMetadata extends LabelBase {
   dbfast: 'build';
   template: string;
   startedAt: string;
@@ -38,7 +57,7 @@ export interface BuildMetadata {
   host: string;
 }
 
-export interface CloneMetadata {
+export interface CloneMetadata extends LabelBase {
   dbfast: 'clone';
   template: string;
   env: string;
@@ -50,7 +69,7 @@ export interface CloneMetadata {
   run?: string;
 }
 
-export interface PoolMetadata {
+export interface PoolMetadata extends LabelBase {
   dbfast: 'pool';
   template: string;
   env: string;
@@ -62,14 +81,14 @@ export interface PoolMetadata {
  * template), a ready copy of it waiting to be swapped in by a restore, or the state a
  * restore replaced (kept for undo until dropped or gc'd).
  */
-export interface SnapshotMetadata {
+export interface SnapshotMetadata extends LabelBase {
   dbfast: 'snapshot';
   role: 'snapshot' | 'ready' | 'previous';
   /** The snapshot's name as the user gave it. */
   snapshot: string;
   /** The database it is a snapshot of. */
   db: string;
-  /** The project's template_name: gc only ever touches its own project's snapshots. */
+  /** The project (`[project] name`): gc only ever touches its own project's snapshots. */
   project: string;
   createdAt: string;
   sizeBytes?: number;
@@ -78,7 +97,7 @@ export interface SnapshotMetadata {
 }
 
 /** A restore's scratch database, until it is swapped in (the label then goes). */
-export interface RestoreMetadata {
+export interface RestoreMetadata extends LabelBase {
   dbfast: 'restore';
   /** The template_name of the project that restores: only that project repairs or drops it. */
   templateName: string;
@@ -102,14 +121,14 @@ export type Metadata =
   | SnapshotMetadata
   | RestoreMetadata;
 
-/** Parse a database comment; undefined when it is not a dbfast document. */
+/** Parse a database comment; undefined when it is not a dbfast label. */
 export function parseMetadata(comment: string | null | undefined): Metadata | undefined {
   if (comment === null || comment === undefined || !comment.startsWith('{')) return undefined;
   try {
-    const value = JSON.parse(comment) as { dbfast?: unknown };
+    const value = JSON.parse(comment) as { dbfast?: unknown; project?: unknown };
     if (typeof value.dbfast !== 'string') return undefined;
-    const kinds = ['template', 'build', 'clone', 'pool', 'snapshot', 'restore'];
-    if (!kinds.includes(value.dbfast)) return undefined;
+    if (!(LABEL_KINDS as readonly string[]).includes(value.dbfast)) return undefined;
+    if (value.project !== undefined && typeof value.project !== 'string') return undefined;
     return value as Metadata;
   } catch {
     return undefined;
@@ -129,52 +148,7 @@ export async function writeMetadata(
   await client.query(commentSql(database, metadata));
 }
 
-/** A database on the server as dbfast sees it. */
-export interface DatabaseEntry {
-  name: string;
-  isTemplate: boolean;
-  allowConnections: boolean;
-  sizeBytes: number | undefined;
-  metadata: Metadata | undefined;
-}
-
-/**
- * Every database that carries a dbfast comment (optionally those whose name starts with
- * `prefix`), with sizes when asked (pg_database_size stats every file: not for hot paths).
- */
-export async function listDbfastDatabases(
-  client: pg.Client,
-  options: { prefix?: string; sizes?: boolean } = {},
-): Promise<DatabaseEntry[]> {
-  const { rows } = await client.query<{
-    datname: string;
-    datistemplate: boolean;
-    datallowconn: boolean;
-    size: string | null;
-    comment: string | null;
-  }>(
-    // Only labelled databases, and sizes only for them: pg_database_size stats every file of
-    // a database, and the server may hold large databases that are none of dbfast's business.
-    `SELECT datname, datistemplate, datallowconn,
-            CASE WHEN $2::boolean THEN pg_database_size(oid) END AS size, comment
-       FROM (SELECT d.*, shobj_description(d.oid, 'pg_database') AS comment FROM pg_database d
-              WHERE starts_with(d.datname, $1)) d
-      WHERE starts_with(comment, '{"dbfast"')
-      ORDER BY datname`,
-    [options.prefix ?? '', options.sizes === true],
-  );
-  return rows
-    .map((row) => ({
-      name: row.datname,
-      isTemplate: row.datistemplate,
-      allowConnections: row.datallowconn,
-      sizeBytes: row.size === null ? undefined : Number(row.size),
-      metadata: parseMetadata(row.comment),
-    }))
-    .filter((entry) => entry.metadata !== undefined);
-}
-
-/** The metadata of one database, or undefined (missing, or not dbfast's). */
+/** The label of one database, or undefined (missing, or no dbfast label). */
 export async function readMetadata(
   client: pg.Client,
   database: string,
@@ -184,4 +158,9 @@ export async function readMetadata(
     [database],
   );
   return rows[0] === undefined ? undefined : parseMetadata(rows[0].comment);
+}
+
+/** Whether a label says the database belongs to `project`. */
+export function ownedBy(metadata: Metadata | undefined, project: string): boolean {
+  return metadata !== undefined && metadata.project === project;
 }
