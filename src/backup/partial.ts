@@ -67,17 +67,26 @@ export async function removeAbandonedPartials(
 ): Promise<string[]> {
   if (!existsSync(backupsDir)) return [];
   const removed: string[] = [];
+  // Source folders are `remote/<name>` and `db/<name>` (store.ts), or one level up for the
+  // folders of dbfast 0.1.0: look for partials at both depths.
+  const visit = async (relative: string, depth: number): Promise<void> => {
+    const dir = join(backupsDir, relative);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = `${relative}/${entry.name}`;
+      if (entry.name.startsWith('.partial-') || entry.name.startsWith('.deleting-')) {
+        const full = join(dir, entry.name);
+        if (!(await abandoned(full, entry.name))) continue;
+        if (options.dryRun !== true) await rm(full, { recursive: true, force: true });
+        removed.push(path);
+      } else if (depth < 2 && !entry.name.startsWith('.')) {
+        await visit(path, depth + 1);
+      }
+    }
+  };
   for (const source of await readdir(backupsDir, { withFileTypes: true })) {
     if (!source.isDirectory() || source.name.startsWith('.')) continue;
-    const sourceDir = join(backupsDir, source.name);
-    for (const entry of await readdir(sourceDir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      if (!entry.name.startsWith('.partial-') && !entry.name.startsWith('.deleting-')) continue;
-      const dir = join(sourceDir, entry.name);
-      if (!(await abandoned(dir, entry.name))) continue;
-      if (options.dryRun !== true) await rm(dir, { recursive: true, force: true });
-      removed.push(`${source.name}/${entry.name}`);
-    }
+    await visit(source.name, 1);
   }
   return removed;
 }

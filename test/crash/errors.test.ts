@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workPrefix } from '../../src/catalog/work.js';
 import { cloneDatabase, DbfastError, describeFailure, fileSystemError } from '../../src/index.js';
 import { backupProject, createSampleDatabase, dropPg15 } from '../backup/pg15.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
@@ -80,13 +81,13 @@ describe('errors a user can meet are reported as what they are', () => {
     });
     const child = execa('node', [BIN, 'template', 'build'], { cwd: temp.dir, reject: false });
     await until(
-      "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-      [temp.prefix],
+      "SELECT 1 FROM pg_stat_activity WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p)) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+      [[temp.prefix, workPrefix(temp.prefix)]],
     );
     await query(
       'postgres',
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-      [temp.prefix],
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p)) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+      [[temp.prefix, workPrefix(temp.prefix)]],
     );
     const result = await child;
     expect(result.exitCode).toBe(1);
@@ -97,9 +98,11 @@ describe('errors a user can meet are reported as what they are', () => {
     expect(stderr).not.toMatch(/b\.sql:\d+:\d+/);
     // The scratch database went with the failed build.
     expect(
-      await query('postgres', 'SELECT 1 FROM pg_database WHERE starts_with(datname, $1)', [
-        temp.prefix,
-      ]),
+      await query(
+        'postgres',
+        'SELECT 1 FROM pg_database WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p))',
+        [[temp.prefix, workPrefix(temp.prefix)]],
+      ),
     ).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workPrefix } from '../../src/catalog/work.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query } from '../helpers/server.js';
 
@@ -11,8 +12,8 @@ async function untilSlowFileRuns(prefix: string): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
     const rows = await query(
       'postgres',
-      "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-      [prefix],
+      "SELECT 1 FROM pg_stat_activity WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p)) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+      [[prefix, workPrefix(prefix)]],
     );
     if (rows.length > 0) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -23,8 +24,8 @@ async function untilSlowFileRuns(prefix: string): Promise<void> {
 async function databasesOf(prefix: string): Promise<string[]> {
   const rows = await query<{ datname: string }>(
     'postgres',
-    'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-    [prefix],
+    'SELECT datname FROM pg_database WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p))',
+    [[prefix, workPrefix(prefix)]],
   );
   return rows.map((r) => r.datname);
 }

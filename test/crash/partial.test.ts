@@ -30,7 +30,7 @@ describe('unfinished backup folders (PostgreSQL 15 at 127.0.0.1:5432)', () => {
   });
 
   it('a backup killed with SIGKILL leaves a .partial folder that gc removes; one of a live process stays', async () => {
-    const sourceDir = join(temp.dir, '.dbfast/backups/prod');
+    const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
     // pg_dump waits for this lock, so the backup is surely running when it is killed.
     const locker = await connect(pg15(), { database: source });
     await locker.query('BEGIN');
@@ -65,7 +65,10 @@ describe('unfinished backup folders (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     expect((await readdir(sourceDir)).filter((n) => n.startsWith('.partial-'))).toHaveLength(2);
     const dry = await runCli(['gc', '--dry-run', '--json'], { cwd: temp.dir });
     expect(JSON.parse(dry.stdout).dropped).toEqual([
-      expect.objectContaining({ kind: 'backup', name: expect.stringMatching(/^prod\/\.partial-/) }),
+      expect.objectContaining({
+        kind: 'backup',
+        name: expect.stringMatching(/^remote\/prod\/\.partial-/),
+      }),
     ]);
     const gc = await runCli(['gc', '--yes'], { cwd: temp.dir });
     expect(gc.exitCode).toBe(0);

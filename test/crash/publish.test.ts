@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workPrefix } from '../../src/catalog/work.js';
 import { cloneDatabase, collectGarbage, ensureTemplate } from '../../src/index.js';
 import { connect } from '../../src/server/connection.js';
 import { runCli } from '../helpers/cli.js';
@@ -13,8 +14,8 @@ const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
 async function databases(prefix: string): Promise<{ datname: string; comment: string | null }[]> {
   return query(
     'postgres',
-    "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname",
-    [prefix],
+    "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p)) ORDER BY datname",
+    [[prefix, workPrefix(prefix)]],
   );
 }
 
@@ -132,8 +133,8 @@ describe('publishing a rebuilt template', () => {
         (
           await query(
             'postgres',
-            "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
-            [prefix],
+            "SELECT 1 FROM pg_stat_activity WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS p WHERE starts_with(datname, p)) AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+            [[prefix, workPrefix(prefix)]],
           )
         ).length > 0;
       if (!seen) await new Promise((r) => setTimeout(r, 10));
