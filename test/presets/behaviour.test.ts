@@ -223,7 +223,7 @@ describe('dbfast init detects the layout', () => {
         }
         const result = await initProject(dir);
         expect(result.detected).toMatchObject({ type, path });
-        expect(result.written).toEqual(['dbfast.toml']);
+        expect(result.written).toEqual(['dbfast.toml', '.dbfast/.gitignore']);
         expect(await readFile(join(dir, 'dbfast.toml'), 'utf8')).toContain(`type = "${type}"`);
       } finally {
         await rm(dir, { recursive: true, force: true });
