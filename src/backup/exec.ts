@@ -1,6 +1,6 @@
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
-import { loadExeca } from '../server/execa.js';
+import { boundToParent, loadExeca } from '../server/execa.js';
 import { scrubSecret } from '../server/url.js';
 import type { PgTool } from './tools.js';
 
@@ -58,7 +58,8 @@ export async function runTool(
   command: ToolCommand,
   options: RunOptions = {},
 ): Promise<{ stdout: string; stderr: string }> {
-  const result = await (await loadExeca())(command.tool.path, command.args, {
+  const [file, args] = boundToParent(command.tool.path, command.args);
+  const result = await (await loadExeca())(file, args, {
     env: toolEnv(command),
     extendEnv: false,
     reject: false,

@@ -1,5 +1,5 @@
 import { interrupted, type ToolCommand, toolEnv, toolFailure } from '../backup/exec.js';
-import { loadExeca } from '../server/execa.js';
+import { boundToParent, loadExeca } from '../server/execa.js';
 
 /**
  * `pg_dump -Fc … | pg_restore …` with no file in between: execa pipes one child's stdout
@@ -13,14 +13,14 @@ export async function streamDump(
 ): Promise<void> {
   const execa = await loadExeca();
   const cancel = options.signal === undefined ? {} : { cancelSignal: options.signal };
-  const source = execa(dump.tool.path, dump.args, {
+  const source = execa(...boundToParent(dump.tool.path, dump.args), {
     env: toolEnv(dump),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
     ...cancel,
   });
-  const result = await source.pipe(restore.tool.path, restore.args, {
+  const result = await source.pipe(...boundToParent(restore.tool.path, restore.args), {
     env: toolEnv(restore),
     extendEnv: false,
     reject: false,

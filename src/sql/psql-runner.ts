@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { loadExeca } from '../server/execa.js';
+import { boundToParent, loadExeca } from '../server/execa.js';
 import { lex } from './lexer.js';
 import { display, type FilePlan } from './plan.js';
 import { excerpt } from './position.js';
@@ -64,7 +64,7 @@ export async function runWithPsql(
     args.push('-v', `${name}=${value}`);
   if (singleTransaction(plan)) args.push('--single-transaction');
   args.push('-f', plan.source.absolutePath);
-  const result = await (await loadExeca())(options.psqlPath, args, {
+  const result = await (await loadExeca())(...boundToParent(options.psqlPath, args), {
     cwd: options.root,
     env: {
       ...psqlEnv(params, database, options.settings),

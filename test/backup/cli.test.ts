@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/server/connection.js';
+import { boundToParent } from '../../src/server/execa.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import {
   type BackupProject,
@@ -164,4 +165,71 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
       await locker.end();
     }
   });
+
+  it('SIGKILL of dbfast during pg_dump takes pg_dump with it (Linux, setpriv)', async (ctx) => {
+    const guarded = boundToParent('pg_dump', [])[0] !== 'pg_dump';
+    if (!guarded) {
+      const reason =
+        'no util-linux setpriv here: a SIGKILLed dbfast cannot take its children along';
+      if (process.env.CI) throw new Error(reason);
+      console.warn(`skipped: ${reason}`);
+      ctx.skip();
+    }
+    // pg_dump waits for this lock, so it is surely running when dbfast is killed.
+    const locker = await connect(pg15(), { database: source });
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+    try {
+      const child = execa('node', [BIN, 'backup', '--remote', 'prod'], {
+        cwd: temp.dir,
+        env: { ...env, NO_COLOR: '1' },
+        reject: false,
+      });
+      const deadline = Date.now() + 20_000;
+      let dumps = await childProcesses(child.pid, 'pg_dump');
+      while (dumps.length === 0) {
+        if (Date.now() > deadline) throw new Error('pg_dump never started');
+        await new Promise((r) => setTimeout(r, 50));
+        dumps = await childProcesses(child.pid, 'pg_dump');
+      }
+      child.kill('SIGKILL');
+      await child;
+      // The server would not notice: its backend waits for the lock, not for the socket.
+      // The process itself must be gone (or a zombie awaiting its reaper).
+      const gone = Date.now() + 10_000;
+      while (await anyAlive(dumps)) {
+        if (Date.now() > gone) throw new Error('pg_dump outlived the SIGKILLed dbfast');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    // The partial folder it left is the next command's to remove.
+    const gc = await cli(['gc', '--yes']);
+    expect(gc.exitCode).toBe(0);
+    const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
+    expect((await readdir(sourceDir)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
+  });
 });
+
+/** Pids of the children of `parent` whose command name is `name` (Linux /proc). */
+async function childProcesses(parent: number | undefined, name: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+    if (status.includes(`\nPPid:\t${parent}\n`) && status.startsWith(`Name:\t${name}\n`))
+      pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Whether any of the processes still runs (a zombie has ended). */
+async function anyAlive(pids: number[]): Promise<boolean> {
+  for (const pid of pids) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    if (status !== '' && !/\nState:\tZ/.test(status)) return true;
+  }
+  return false;
+}
