@@ -19,8 +19,6 @@ export { planPrune, pruneBackups } from './backup/retention.js';
 export { sourceFilterOf } from './backup/source.js';
 export type { SourceFilter } from './backup/store.js';
 export { encodeSegment } from './backup/store.js';
-export type { PgTool, PgToolName } from './backup/tools.js';
-export { findPgTool, listPgTools } from './backup/tools.js';
 export type { VerifyResult } from './backup/verify.js';
 export { verifyAllBackups, verifyBackup } from './backup/verify.js';
 export type { CloneOptions, CloneResult, TemplateRef } from './clone/clone.js';
@@ -36,6 +34,7 @@ export { refillLockPath, releaseRefillLock, startBackgroundRefill } from './clon
 export { chooseStrategy, FILE_COPY_THRESHOLD_BYTES } from './clone/strategy.js';
 export { findConfigFile, loadConfig, resolveConfig } from './config/load.js';
 export type * from './config/types.js';
+export { connectionUrl, redactUrl } from './config/url.js';
 export type { DeployResult } from './deploy/deploy.js';
 export { deployTemplate, undoSql } from './deploy/deploy.js';
 export type { DeployOptions, DeployPlan } from './deploy/plan.js';
@@ -80,7 +79,8 @@ export {
 export { databaseIdent, quoteIdent, validateDatabaseName } from './server/identifiers.js';
 export type { ServerInfo } from './server/info.js';
 export { serverInfo } from './server/info.js';
-export { connectionUrl, redactUrl } from './server/url.js';
+export type { PgTool, PgToolName } from './server/pg-tools.js';
+export { findPgTool, listPgTools } from './server/pg-tools.js';
 export type { PreviousState, SnapshotEntry, SnapshotList } from './snapshot/list.js';
 export { dropPreviousStates, dropSnapshot, listSnapshots } from './snapshot/list.js';
 export type { RestoreSnapshotOptions, SnapshotRestoreResult } from './snapshot/restore.js';

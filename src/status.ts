@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
+import { connectionUrl } from './config/url.js';
 import { errorMessage, isDbfastError } from './errors.js';
 import { presetFor } from './presets/registry.js';
 import { scanProject } from './presets/scan.js';
 import type { Project } from './project.js';
 import { serverInfo } from './server/info.js';
-import { connectionUrl } from './server/url.js';
 import { listRepository, selects } from './sql/scan.js';
 
 export interface StatusReport {

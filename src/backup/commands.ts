@@ -1,7 +1,7 @@
 import type { BackupFormat, ConnectionParams } from '../config/types.js';
+import type { PgTool } from '../server/pg-tools.js';
 import { type Compression, compressionArgs } from './compression.js';
 import { connectionArgs, connectionEnv, type ToolCommand } from './exec.js';
-import type { PgTool } from './tools.js';
 
 /**
  * The exact pg_dump / pg_restore invocations dbfast makes, as pure functions: what runs is

@@ -6,6 +6,7 @@ import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';
 import { serverInfo } from '../server/info.js';
+import { findPgTool, listPgTools, type PgToolName } from '../server/pg-tools.js';
 import { VERSION } from '../version.js';
 import { archiveFiles, describeFiles } from './checksum.js';
 import { countListEntries, dumpCommand, listCommand } from './commands.js';
@@ -21,7 +22,6 @@ import {
 import { claimPartial, releasePartial, removeAbandonedPartials } from './partial.js';
 import { resolveSource, type SourceOptions } from './source.js';
 import { backupStamp, sourcePath } from './store.js';
-import { findPgTool, listPgTools, type PgToolName } from './tools.js';
 
 export interface CreateBackupOptions extends SourceOptions {
   /** Default: `[backups] format`. */

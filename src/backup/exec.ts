@@ -1,8 +1,8 @@
 import type { ConnectionParams } from '../config/types.js';
+import { scrubSecret } from '../config/url.js';
 import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
 import { boundToParent, loadExeca } from '../server/execa.js';
-import { scrubSecret } from '../server/url.js';
-import type { PgTool } from './tools.js';
+import type { PgTool } from '../server/pg-tools.js';
 
 /**
  * Running pg_dump / pg_restore: always an argument array (no shell), the password only in

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
+import { findPgTool, type PgTool } from '../server/pg-tools.js';
 import { checkFiles } from './checksum.js';
 import { countListEntries, listCommand } from './commands.js';
 import { runTool, throwIfAborted } from './exec.js';
 import type { BackupManifest } from './manifest.js';
-import { findPgTool, type PgTool } from './tools.js';
 
 /** What checking a backup folder against its manifest found. */
 export interface IntegrityReport {

@@ -1,9 +1,9 @@
 import type { ConnectionParams } from '../config/types.js';
+import { connectionUrl } from '../config/url.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { getRemote, isProtectedRemote, maintenanceParams } from '../remote/remotes.js';
 import { validateDatabaseName } from '../server/identifiers.js';
-import { connectionUrl } from '../server/url.js';
 
 /**
  * Where a restore goes: the project's own server, or a remote's server (`--remote`), with

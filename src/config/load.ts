@@ -4,7 +4,6 @@ import { parse, TomlError } from 'smol-toml';
 import { nameRoomProblem } from '../catalog/names.js';
 import { parseDuration } from '../duration.js';
 import { DbfastError, usageError } from '../errors.js';
-import { parseConnectionUrl } from '../server/url.js';
 import { lineOf } from './line-of.js';
 import { resolveRepository } from './repository.js';
 import { resolveTarget } from './target.js';
@@ -16,6 +15,7 @@ import type {
   RemoteConfig,
   ResolvedConfig,
 } from './types.js';
+import { parseConnectionUrl } from './url.js';
 import { type CheckedFields, validateConfig } from './validate.js';
 
 export const CONFIG_FILE_NAME = 'dbfast.toml';

@@ -23,7 +23,7 @@ export interface SectionSpec {
   fields: Record<string, FieldSpec>;
 }
 
-import { SSL_MODES } from '../server/url.js';
+import { SSL_MODES } from './url.js';
 
 const str: FieldSpec = { type: 'string' };
 const bool: FieldSpec = { type: 'boolean' };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { parseConnectionUrl, SSL_MODES } from '../server/url.js';
 import type { ResolveOptions } from './load.js';
 import type { ConnectionParams, ServerTarget } from './types.js';
+import { parseConnectionUrl, SSL_MODES } from './url.js';
 import type { CheckedFields } from './validate.js';
 
 /** Precedence: --database-url > dbfast.toml [database] > DATABASE_URL / PG* > embedded. */

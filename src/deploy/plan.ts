@@ -1,5 +1,4 @@
 import { checkTargetName, type RestoreTarget, resolveTarget } from '../backup/target.js';
-import type { PgTool } from '../backup/tools.js';
 import type { RemoteConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { Project } from '../project.js';
@@ -7,6 +6,7 @@ import { getRemote } from '../remote/remotes.js';
 import { withClient } from '../server/connection.js';
 import { databaseExists } from '../server/databases.js';
 import { serverInfo } from '../server/info.js';
+import type { PgTool } from '../server/pg-tools.js';
 import { assertEnvironmentValid, validateEnvironment } from '../sql/environments.js';
 import { currentTemplate } from '../template/ensure.js';
 import { deployTools } from './tools.js';

@@ -1,4 +1,4 @@
-import { findPgTool, type PgTool, type ToolSearch } from '../backup/tools.js';
+import { findPgTool, type PgTool, type ToolSearch } from '../server/pg-tools.js';
 
 /**
  * The pg_dump and pg_restore a deploy streams with. pg_dump refuses a server newer than

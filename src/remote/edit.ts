@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'smol-toml';
 import { resolveConfig } from '../config/load.js';
+import { parseConnectionUrl, redactUrl } from '../config/url.js';
 import { DbfastError, isDbfastError, usageError } from '../errors.js';
-import { parseConnectionUrl, redactUrl } from '../server/url.js';
 import { type RemoteSummary, summarizeRemote } from './remotes.js';
 import {
   appendRemoteTable,

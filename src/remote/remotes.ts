@@ -1,6 +1,6 @@
 import type { RemoteConfig, ResolvedConfig } from '../config/types.js';
+import { connectionUrl } from '../config/url.js';
 import { usageError } from '../errors.js';
-import { connectionUrl } from '../server/url.js';
 
 /**
  * Named remotes from `[remotes.NAME]`: lookup and a listing that is safe to print (no

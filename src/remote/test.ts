@@ -1,8 +1,8 @@
-import { findPgTool } from '../backup/tools.js';
 import { DbfastError, isDbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { connect } from '../server/connection.js';
 import { serverInfo } from '../server/info.js';
+import { findPgTool } from '../server/pg-tools.js';
 import { getRemote, type RemoteSummary, summarizeRemote } from './remotes.js';
 
 /**

@@ -1,15 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ConnectionParams } from '../config/types.js';
+import { scrubSecret } from '../config/url.js';
 import { DbfastError, errorMessage, pgFields, throwIfAborted } from '../errors.js';
-import { scrubSecret } from './url.js';
 
 /**
  * Connections, always released. No pool, no module-level state: every helper opens what it
  * needs and closes it in `finally`.
  */
-
-export type Client = pg.Client;
 
 export interface ConnectOptions {
   /** Connect to this database instead of the maintenance database. */

@@ -36,11 +36,6 @@ export function connectionLostError(error: unknown, doing: string): DbfastError 
   );
 }
 
-/** SQLSTATE 53300: too_many_connections. */
-export function isTooManyClients(error: unknown): boolean {
-  return pgFields(error)?.code === '53300';
-}
-
 const FS_REASONS: Record<string, { reason: string; hint: string }> = {
   ENOSPC: {
     reason: 'no space left on the device',

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { findPgTool } from '../backup/tools.js';
 import type { ConnectionParams, Runner } from '../config/types.js';
 import { DbfastError, errorMessage, pgFields } from '../errors.js';
 import { unitPlanOptions } from '../presets/mask.js';
@@ -9,6 +8,7 @@ import type { Project } from '../project.js';
 import type { Reporter } from '../reporter.js';
 import { connect, withTransaction } from '../server/connection.js';
 import { isConnectionLost } from '../server/failures.js';
+import { findPgTool } from '../server/pg-tools.js';
 import { runBookkeeping } from './bookkeeping.js';
 import { loadCsv } from './csv.js';
 import { FunctionIndex } from './functions.js';

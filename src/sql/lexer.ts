@@ -180,6 +180,6 @@ export function lex(text: string, options: LexOptions = {}): Segment[] {
   }
 }
 
-export { classifyStatement, type StatementClass } from './classify.js';
+export { classifyStatement } from './classify.js';
 export { parseMeta } from './lexer-rules.js';
-export { excerpt, lineColumnAt, positionToLineColumn } from './position.js';
+export { excerpt, positionToLineColumn } from './position.js';

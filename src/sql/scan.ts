@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
@@ -128,19 +127,4 @@ function compareNatural(a: string, b: string): number {
   }
   if (ca.length !== cb.length) return ca.length - cb.length;
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** sha256 of a file's bytes, hex. */
-export async function hashFile(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
-}
-
-/** Whether a path is a regular file (not a symlink). */
-export async function isRegularFile(path: string): Promise<boolean> {
-  return lstat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 }

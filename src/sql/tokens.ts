@@ -39,12 +39,6 @@ const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
-/** Whether the character at `i` may continue an unquoted identifier. */
-export function isIdentChar(text: string, i: number): boolean {
-  const ch = text[i];
-  return ch !== undefined && IDENT_CONT.test(ch);
-}
-
 /**
  * Scan the token that starts at `start` (which must be < text.length). With
  * `standardConformingStrings` false, a backslash escapes the next character in '…' as in

@@ -2,10 +2,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionParams } from '../../src/config/types.js';
+import { parseConnectionUrl } from '../../src/config/url.js';
 import { openProject, type Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
-import { parseConnectionUrl } from '../../src/server/url.js';
 import { uniqueName } from '../helpers/server.js';
 
 /**

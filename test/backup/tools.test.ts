@@ -9,8 +9,8 @@ import {
   parseCompression,
 } from '../../src/backup/compression.js';
 import { connectionArgs } from '../../src/backup/exec.js';
-import { findPgTool, type PgTool, parseToolVersion } from '../../src/backup/tools.js';
 import { DbfastError } from '../../src/errors.js';
+import { findPgTool, type PgTool, parseToolVersion } from '../../src/server/pg-tools.js';
 
 /** A fake pg tool: a shell script that prints a version, in its own folder. */
 async function fakeTool(root: string, folder: string, name: string, version: string) {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionUrl, redactUrl } from '../../src/server/url.js';
+import { parseConnectionUrl, redactUrl } from '../../src/config/url.js';
 import { runCli } from '../helpers/cli.js';
 
 /** "What was seen" 7 of the ownership issue: passwords printed in part, sslmode typos. */

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
-import { connectionUrl } from '../../src/server/url.js';
 import { type PrivateServer, startPrivateServer } from '../helpers/limited-server.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 

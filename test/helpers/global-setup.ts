@@ -2,9 +2,9 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { connectionUrl, parseConnectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
 import { ensureEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded.js';
-import { connectionUrl, parseConnectionUrl } from '../../src/server/url.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { ConnectionParams } from '../../src/config/types.js';
+import { connectionUrl, parseConnectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
-import { connectionUrl, parseConnectionUrl } from '../../src/server/url.js';
 
 /** The test server's maintenance connection (see global-setup.ts). */
 export function testServer(): ConnectionParams {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { connectionUrl, parseConnectionUrl, redactUrl } from '../../src/config/url.js';
 import { DbfastError } from '../../src/errors.js';
 import {
   databaseIdent,
@@ -7,7 +8,6 @@ import {
   truncateToBytes,
   validateDatabaseName,
 } from '../../src/server/identifiers.js';
-import { connectionUrl, parseConnectionUrl, redactUrl } from '../../src/server/url.js';
 
 describe('identifiers', () => {
   it('quotes identifiers and literals', () => {

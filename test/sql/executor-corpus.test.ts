@@ -1,8 +1,8 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listPgTools } from '../../src/backup/tools.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
+import { listPgTools } from '../../src/server/pg-tools.js';
 import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
 import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';

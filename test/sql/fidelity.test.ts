@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listPgTools } from '../../src/backup/tools.js';
+import { listPgTools } from '../../src/server/pg-tools.js';
 import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
 import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 import { parse } from 'pg-connection-string';
-import type { ConnectionParams } from '../config/types.js';
 import { usageError } from '../errors.js';
+import type { ConnectionParams } from './types.js';
 
 /**
  * Connection URLs in and out. The only place that turns a URL into ConnectionParams and
@@ -122,13 +122,6 @@ export function connectionUrl(
     return `postgres://${user}@/${db}?host=${encodeURIComponent(host)}${query.replace('?', '&')}`;
   }
   return `postgres://${user}@${host}:${params.port}/${db}${query}`;
-}
-
-/** A URL with the password in it, for a program the user runs themselves. Never print it. */
-export function connectionUrlWithPassword(params: ConnectionParams, database?: string): string {
-  const base = connectionUrl(params, database);
-  if (params.password === undefined) return base;
-  return base.replace('@', `:${encodeURIComponent(params.password)}@`);
 }
 
 /** Remove every occurrence of a secret from a text (child process output, error messages). */

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, readdir, realpath } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import { DbfastError } from '../errors.js';
-import { loadExeca } from '../server/execa.js';
+import { loadExeca } from './execa.js';
 
 /**
  * Finding pg_dump, pg_restore and psql. pg_dump refuses to dump a server of a newer major
