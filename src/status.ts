@@ -5,7 +5,7 @@ import { presetFor } from './presets/registry.js';
 import { scanProject } from './presets/scan.js';
 import type { Project } from './project.js';
 import { serverInfo } from './server/info.js';
-import { listRepository, selects } from './sql/scan.js';
+import { listRepository, selector } from './sql/scan.js';
 
 export interface StatusReport {
   config: { path: string | undefined; rootDir: string };
@@ -74,7 +74,8 @@ export async function projectStatus(project: Project): Promise<StatusReport> {
     },
     environments: Object.values(config.environments).map((env) => ({
       name: env.name,
-      files: presetCounts.get(env.name) ?? files.filter((file) => selects(env, file.path)).length,
+      files:
+        presetCounts.get(env.name) ?? files.map((file) => file.path).filter(selector(env)).length,
       default: env.name === config.defaultEnvironment,
     })),
   };

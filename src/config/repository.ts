@@ -41,7 +41,10 @@ export function resolveRepository(
     path: rootPath(get<string>('path') ?? presetFor(type)?.defaultPath ?? 'sql'),
     type,
     runner: get<Runner>('runner') ?? 'pg',
-    extraInputs: (get<string[]>('extra_inputs') ?? []).map(rootPath),
+    // `!glob` takes files back out: the `!` stays in front of the resolved path.
+    extraInputs: (get<string[]>('extra_inputs') ?? []).map((glob) =>
+      glob.startsWith('!') ? `!${rootPath(glob.slice(1))}` : rootPath(glob),
+    ),
     settings,
     variables: get<Record<string, string>>('variables') ?? {},
     extensions: extensions.map((ext) => ext.toLowerCase()),

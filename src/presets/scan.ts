@@ -6,7 +6,7 @@ import {
   listRepository,
   type RepositoryFile,
   scanRepository,
-  selects,
+  selector,
 } from '../sql/scan.js';
 import { presetFor } from './registry.js';
 import type { BookkeepingStatement, MigrationUnit, SkippedFile } from './types.js';
@@ -75,12 +75,13 @@ export async function seedFiles(
   extensions?: readonly string[],
 ): Promise<RepositoryFile[]> {
   const found = new Map<string, RepositoryFile>();
+  const selects = selector(env);
   for (const dir of env.includeDirectories) {
     const clean = dir.replace(/^\.\//, '').replace(/\/+$/, '');
     // Only the named folders are walked: the project folder holds node_modules and the like.
     for (const file of await listRepository(join(rootDir, clean), extensions)) {
       const path = `${clean}/${file.path}`;
-      if (selects(env, path)) found.set(path, { ...file, path });
+      if (selects(path)) found.set(path, { ...file, path });
     }
   }
   return [...found.values()].sort((a, b) => comparePaths(a.path, b.path));

@@ -6,8 +6,8 @@ import { presetFor } from '../presets/registry.js';
 import { scanProject } from '../presets/scan.js';
 import { explainPreset, type PresetExplanation } from '../presets/validate.js';
 import type { Project } from '../project.js';
-import { globToRegExp } from './glob.js';
-import { listRepository, type RepositoryFile, selects, uncountedSqlFiles } from './scan.js';
+import { globMatcher } from './glob.js';
+import { listRepository, type RepositoryFile, selector, uncountedSqlFiles } from './scan.js';
 
 /** One environment as `dbfast environments` shows it. */
 export interface EnvironmentSummary {
@@ -42,7 +42,8 @@ export async function listEnvironments(project: Project): Promise<EnvironmentSum
   return Object.values(config.environments).map((env) => ({
     name: env.name,
     default: env.name === config.defaultEnvironment,
-    files: presetCounts.get(env.name) ?? files.filter((file) => selects(env, file.path)).length,
+    files:
+      presetCounts.get(env.name) ?? files.map((file) => file.path).filter(selector(env)).length,
     includeDirectories: env.includeDirectories,
     excludeDirectories: env.excludeDirectories,
     includeFiles: env.includeFiles,
@@ -96,7 +97,8 @@ export async function validateEnvironment(
   }
   const root = project.config.repository.path;
   const all = await listRepository(root, project.config.repository.extensions);
-  const selected = all.filter((file) => selects(env, file.path));
+  const selects = selector(env);
+  const selected = all.filter((file) => selects(file.path));
   const errors: string[] = [];
   const warnings: string[] = [];
 
@@ -126,7 +128,8 @@ export async function validateEnvironment(
     );
   }
   const environments = Object.values(project.config.environments);
-  const orphans = all.filter((file) => !environments.some((e) => selects(e, file.path)));
+  const selectors = environments.map(selector);
+  const orphans = all.filter((file) => !selectors.some((selects) => selects(file.path)));
   if (orphans.length > 0) {
     warnings.push(
       `${orphans.length} file${orphans.length === 1 ? ' is' : 's are'} selected by no environment: ${listPaths(orphans)}`,
@@ -167,7 +170,7 @@ export function assertEnvironmentValid(validation: EnvironmentValidation): void 
   });
 }
 
-/** `./seed/` and `seed` name the same directory (as `selects` treats them). */
+/** `./seed/` and `seed` name the same directory (as `selector` treats them). */
 function normalize(dir: string): string {
   return dir.replace(/^\.\//, '').replace(/\/+$/, '');
 }
@@ -209,17 +212,18 @@ async function directoryProblem(
  */
 function globWarnings(env: EnvironmentConfig, all: RepositoryFile[]): string[] {
   const directoryOnly: EnvironmentConfig = { ...env, includeFiles: [], excludeFiles: [] };
-  const inDirectories = all.filter((file) => selects(directoryOnly, file.path));
+  const inDirectory = selector(directoryOnly);
+  const inDirectories = all.filter((file) => inDirectory(file.path));
   const warnings: string[] = [];
   for (const [key, globs] of [
     ['include_files', env.includeFiles],
     ['exclude_files', env.excludeFiles],
   ] as const) {
     for (const glob of globs) {
-      const pattern = globToRegExp(glob);
-      if (inDirectories.some((file) => pattern.test(file.path))) continue;
+      const matches = globMatcher(glob);
+      if (inDirectories.some((file) => matches(file.path))) continue;
       warnings.push(
-        all.some((file) => pattern.test(file.path))
+        all.some((file) => matches(file.path))
           ? `${key}: "${glob}" matches no file in the environment's directories`
           : `${key}: "${glob}" matches no file in the repository`,
       );

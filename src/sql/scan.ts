@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { globToRegExp } from './glob.js';
+import { globListMatcher } from './glob.js';
 
 /** One file of a repository, in the order it runs. */
 export interface RepositoryFile {
@@ -80,24 +80,26 @@ export async function scanRepository(
   env: EnvironmentConfig,
   extensions: readonly string[] = DEFAULT_EXTENSIONS,
 ): Promise<RepositoryFile[]> {
-  return (await listRepository(root, extensions)).filter((file) => selects(env, file.path));
+  const selects = selector(env);
+  return (await listRepository(root, extensions)).filter((file) => selects(file.path));
 }
 
-/** Whether `env` selects the file at `path` (relative, `/`-separated). */
-export function selects(env: EnvironmentConfig, path: string): boolean {
-  const under = (dir: string): boolean => {
-    const clean = dir.replace(/^\.\//, '').replace(/\/+$/, '');
-    return path === clean || path.startsWith(`${clean}/`);
+/**
+ * Whether `env` selects a file, by its path (relative, `/`-separated). The environment's
+ * globs are compiled once here: keep the returned test for a whole listing.
+ */
+export function selector(env: EnvironmentConfig): (path: string) => boolean {
+  const included = env.includeFiles.length === 0 ? () => true : globListMatcher(env.includeFiles);
+  const excluded = env.excludeFiles.length === 0 ? () => false : globListMatcher(env.excludeFiles);
+  return (path) => {
+    const under = (dir: string): boolean => {
+      const clean = dir.replace(/^\.\//, '').replace(/\/+$/, '');
+      return path === clean || path.startsWith(`${clean}/`);
+    };
+    if (env.includeDirectories.length > 0 && !env.includeDirectories.some(under)) return false;
+    if (env.excludeDirectories.some(under)) return false;
+    return included(path) && !excluded(path);
   };
-  if (env.includeDirectories.length > 0 && !env.includeDirectories.some(under)) return false;
-  if (env.excludeDirectories.some(under)) return false;
-  if (
-    env.includeFiles.length > 0 &&
-    !env.includeFiles.some((glob) => globToRegExp(glob).test(path))
-  )
-    return false;
-  if (env.excludeFiles.some((glob) => globToRegExp(glob).test(path))) return false;
-  return true;
 }
 
 /** Natural order, segment by segment: digit runs compare by value, the rest byte-wise. */

@@ -7,7 +7,7 @@ import { DbfastError } from '../errors.js';
 import { runText } from '../presets/mask.js';
 import { scanProject } from '../presets/scan.js';
 import type { MigrationUnit } from '../presets/types.js';
-import { expandGlob } from './glob-files.js';
+import { expandGlob, globListMatcher } from '../sql/glob.js';
 import { HashCache } from './hash-cache.js';
 import { readsOf } from './includes.js';
 
@@ -70,7 +70,11 @@ export async function computeFingerprint(
   if (scan.bookkeeping.length > 0)
     files[`(${scan.type} bookkeeping)`] = sha256(JSON.stringify(scan.bookkeeping));
   const extraInputs: Record<string, string> = {};
-  for (const glob of config.repository.extraInputs) {
+  const inputs = config.repository.extraInputs;
+  // `!glob` entries take files back out of what the others match.
+  const negated = inputs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  const takenOut = negated.length === 0 ? () => false : globListMatcher(negated);
+  for (const glob of inputs.filter((glob) => !glob.startsWith('!'))) {
     const matches = await expandGlob(glob);
     if (matches.length === 0) {
       throw new DbfastError(
@@ -82,7 +86,10 @@ export async function computeFingerprint(
         },
       );
     }
-    for (const path of matches) extraInputs[path] = await cache.hash(path);
+    for (const path of matches) {
+      if (takenOut(path.split(sep).join('/'))) continue;
+      extraInputs[path] = await cache.hash(path);
+    }
   }
   await cache.save();
   const configHash = sha256(

@@ -1,8 +1,8 @@
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { presetWatchPaths } from '../presets/scan.js';
 import type { Project } from '../project.js';
-import { hasWildcard } from '../sql/glob.js';
+import { globBase } from '../sql/glob.js';
 import { abandonOwnBuilds, ensureTemplate, type TemplateResult } from './ensure.js';
 
 export type WatchEvent =
@@ -101,9 +101,9 @@ export function watchTemplate(project: Project, options: WatchOptions): Template
   const paths = [
     project.config.repository.path,
     ...presetWatchPaths(project.config),
-    ...project.config.repository.extraInputs.map((glob) =>
-      hasWildcard(glob) ? dirname(glob.split('*')[0] ?? glob) : glob,
-    ),
+    ...project.config.repository.extraInputs
+      .filter((glob) => !glob.startsWith('!'))
+      .map((glob) => globBase(glob)),
   ];
   let timer: NodeJS.Timeout | undefined;
   let pending = new Set<string>();
