@@ -29,13 +29,16 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 86_400_000)} d`;
 }
 
-/** Bytes as people read them: `812 B`, `7.4 MB`, `1.2 GB`. */
+/**
+ * Bytes as people read them: `812 B`, `7.4 MB`, `1.2 GB`. Decimal units (1 kB = 1000 B), as
+ * their SI names say; pg_size_pretty's kB are 1024 bytes, so its figures read ~2-7% higher.
+ */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
     unit += 1;
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { readMetadata, type TemplateMetadata, writeMetadata } from '../catalog/label.js';
 import { describeLabel } from '../catalog/ownership.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import { withTransaction } from '../server/connection.js';
 import { renameDatabase } from '../server/databases.js';
 import { databaseIdent, validateDatabaseName } from '../server/identifiers.js';
@@ -132,7 +132,7 @@ export async function requireBackupTemplate(
     `Cannot restore ${id} as a template: the name "${name}" is taken by ${describeLabel(metadata, project)}.`,
     {
       hint: 'dbfast leaves it alone. Rename or drop it yourself, then restore again.',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
     },
   );
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeMetadata } from '../catalog/label.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import type { Project } from '../project.js';
 import { withAdvisoryLock, withClient } from '../server/connection.js';
 import { databaseExists } from '../server/databases.js';
@@ -89,7 +89,7 @@ async function planParts(
   if (!asTemplate && options.to === undefined) {
     throw new DbfastError('restore.no_target', 'Say where to restore: --to NAME.', {
       hint: 'Or --as-template to make a template from the backup.',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
     });
   }
   const database = asTemplate

@@ -10,7 +10,7 @@ export interface Output {
   color: boolean;
   /** Print the command's result: its JSON form with --json, else its text. */
   result(json: unknown, text: string): void;
-  /** Print a line on stderr (notices, warnings); suppressed in --json mode unless `always`. */
+  /** Print a line on stderr (notices, warnings), with --json too: stdout keeps only the JSON. */
   info(message: string): void;
   /** A reporter that routes core progress and notices to stderr. */
   reporter(): Reporter;

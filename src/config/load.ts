@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { nameRoomProblem } from '../catalog/names.js';
 import { parseDuration } from '../duration.js';
-import { DbfastError, usageError } from '../errors.js';
+import { DbfastError, ExitCode, usageError } from '../errors.js';
 import { lineOf } from './line-of.js';
 import { resolveRepository } from './repository.js';
 import { resolveTarget } from './target.js';
@@ -87,7 +87,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
       const first = cause.message.split('\n')[0] ?? cause.message;
       throw new DbfastError('config.syntax', `${where}:${cause.line}:${cause.column}: ${first}`, {
         hint: 'Fix the TOML syntax at that line and column.',
-        exitCode: 2,
+        exitCode: ExitCode.usage,
         cause,
         location: { file: where, line: cause.line, column: cause.column },
       });
@@ -181,7 +181,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
       `${where} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       {
         hint: 'Fix every problem listed; see the configuration reference in the README.',
-        exitCode: 2,
+        exitCode: ExitCode.usage,
         problems,
       },
     );

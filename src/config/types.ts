@@ -7,7 +7,10 @@ export type CloneStrategy = 'auto' | 'wal_log' | 'file_copy';
 export type Runner = 'pg' | 'psql';
 export type BackupFormat = 'custom' | 'directory';
 
-/** How to reach a PostgreSQL server. `password` is never printed (see redactUrl and scrubSecret in config/url.ts). */
+/**
+ * How to reach a PostgreSQL server. `password` is never printed (see `redactUrl` and
+ * `scrubSecret` in config/url.ts).
+ */
 export interface ConnectionParams {
   host: string;
   port: number;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import type { MigrationUnit } from './types.js';
 
 /** Helpers every preset uses: listing a folder, reading lines, building units. */
@@ -38,7 +38,7 @@ export async function listFiles(
   if (!existsSync(dir)) {
     throw new DbfastError('repository.missing', `The migrations folder ${dir} does not exist.`, {
       hint: 'Set [repository] path in dbfast.toml to the folder your migration tool writes (relative to the file).',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
     });
   }
   const out: string[] = [];

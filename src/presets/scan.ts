@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import {
   comparePaths,
   listRepository,
@@ -53,7 +53,10 @@ export async function scanProject(
     throw new DbfastError(
       'config.preset_runner',
       `[repository] type = "${preset.name}" runs with dbfast's own runner; runner = "psql" cannot run an up-section.`,
-      { hint: 'Remove runner = "psql" from [repository] in dbfast.toml.', exitCode: 2 },
+      {
+        hint: 'Remove runner = "psql" from [repository] in dbfast.toml.',
+        exitCode: ExitCode.usage,
+      },
     );
   }
   const found = await preset.scan(repository.path);

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'smol-toml';
 import { resolveConfig } from '../config/load.js';
 import { parseConnectionUrl, redactUrl } from '../config/url.js';
-import { DbfastError, isDbfastError, usageError } from '../errors.js';
+import { DbfastError, ExitCode, isDbfastError, usageError } from '../errors.js';
 import { type RemoteSummary, summarizeRemote } from './remotes.js';
 import {
   appendRemoteTable,
@@ -61,7 +61,7 @@ export async function addRemote(options: AddRemoteOptions): Promise<RemoteSummar
       'remote.invalid',
       `Remote "${name}" was not added:\n  ${newProblems.join('\n  ')}`,
       {
-        exitCode: 2,
+        exitCode: ExitCode.usage,
         problems: newProblems,
         hint: 'Fix the options (an --environment must be one of [environments.*]).',
       },
@@ -122,7 +122,7 @@ function parseToml(text: string, path: string): Record<string, unknown> {
       'config.syntax',
       `${path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`,
       {
-        exitCode: 2,
+        exitCode: ExitCode.usage,
         cause: error,
       },
     );
@@ -154,6 +154,6 @@ function unsafe(path: string): never {
   throw new DbfastError(
     'remote.edit_unsafe',
     `Cannot edit ${path} safely: the remote is not a plain [remotes.NAME] table there.`,
-    { hint: 'Edit the file by hand; nothing was changed.', exitCode: 2 },
+    { hint: 'Edit the file by hand; nothing was changed.', exitCode: ExitCode.usage },
   );
 }

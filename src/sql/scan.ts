@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import { globListMatcher } from './glob.js';
 
 /** One file of a repository, in the order it runs. */
@@ -59,7 +59,7 @@ async function walk(root: string): Promise<string[]> {
   if (!existsSync(root)) {
     throw new DbfastError('repository.missing', `The repository folder ${root} does not exist.`, {
       hint: 'Set [repository] path in dbfast.toml (relative to the file), or run `dbfast init`.',
-      exitCode: 2,
+      exitCode: ExitCode.usage,
     });
   }
   const files: string[] = [];

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { TemplateMetadata } from '../catalog/label.js';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
-import { DbfastError } from '../errors.js';
+import { DbfastError, ExitCode } from '../errors.js';
 import { runText } from '../presets/mask.js';
 import { scanProject } from '../presets/scan.js';
 import type { MigrationUnit } from '../presets/types.js';
@@ -82,7 +82,7 @@ export async function computeFingerprint(
         `The extra input "${glob}" matches no file.`,
         {
           hint: 'Fix [repository] extra_inputs in dbfast.toml (paths are relative to the file).',
-          exitCode: 2,
+          exitCode: ExitCode.usage,
         },
       );
     }

@@ -18,13 +18,17 @@ interface CacheFile {
  * File hashes keyed by path, size and mtime, kept in `.dbfast/cache/hashes.json`, so the
  * no-change check stats files instead of reading them. Like git's "racy" rule, a hash is
  * only reused when the file's mtime is older than the moment it was recorded by more than
- * the clock granularity: a same-second edit of the same size is always re-read.
+ * the clock granularity: a same-second edit of the same size is always re-read. Entries of
+ * files that no longer exist are dropped when the cache is saved, so it does not grow with
+ * every file a repository ever had.
  */
 export class HashCache {
   static readonly RACY_MS = 2000;
   #path: string;
   #data: CacheFile;
   #dirty = false;
+  /** Paths hashed by this run: known to exist, no need to stat them again on save. */
+  #seen = new Set<string>();
 
   private constructor(path: string, data: CacheFile) {
     this.#path = path;
@@ -45,6 +49,7 @@ export class HashCache {
 
   async hash(path: string): Promise<string> {
     const info = await stat(path);
+    this.#seen.add(path);
     const known = this.#data.hashes[path];
     if (
       known !== undefined &&
@@ -83,6 +88,7 @@ export class HashCache {
 
   /** Write the cache if it changed (atomically; a failure to write is not an error). */
   async save(): Promise<void> {
+    await this.#forgetMissing();
     if (!this.#dirty) return;
     const tmp = `${this.#path}.${process.pid}.tmp`;
     try {
@@ -93,5 +99,24 @@ export class HashCache {
     } catch {
       // Read-only checkout, full disk: the cache is an optimisation only.
     }
+  }
+
+  // Another environment's files are not hashed by this run but still exist: only a file
+  // that is gone loses its entry (one stat each, for the entries this run did not touch).
+  async #forgetMissing(): Promise<void> {
+    const unseen = Object.keys(this.#data.hashes).filter((path) => !this.#seen.has(path));
+    const gone = await Promise.all(
+      unseen.map((path) =>
+        stat(path).then(
+          () => false,
+          () => true,
+        ),
+      ),
+    );
+    unseen.forEach((path, i) => {
+      if (!gone[i]) return;
+      delete this.#data.hashes[path];
+      this.#dirty = true;
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
 import { resolveConfig } from '../../src/config/load.js';
-import { parseDuration } from '../../src/duration.js';
+import { formatBytes, parseDuration } from '../../src/duration.js';
 import { problemsOf, resolveInline } from '../helpers/config.js';
 
 const resolve = resolveInline;
@@ -172,5 +172,12 @@ ttl = "soon"
     expect(parseDuration('1h30m')).toBe(5_400_000);
     expect(parseDuration('7d')).toBe(604_800_000);
     expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it('formats bytes in decimal units, as their names say', () => {
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(1000)).toBe('1.0 kB');
+    expect(formatBytes(7_400_000)).toBe('7.4 MB');
+    expect(formatBytes(1_200_000_000)).toBe('1.2 GB');
   });
 });
