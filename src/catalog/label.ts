@@ -16,7 +16,6 @@ import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
 
 /** Every kind of database dbfast makes. */
 export const LABEL_KINDS = ['template', 'build', 'clone', 'pool', 'snapshot', 'restore'] as const;
-export type LabelKind = (typeof LABEL_KINDS)[number];
 
 interface LabelBase {
   /** The project that made it (`[project] name`); undefined on labels written by 0.1.0. */
@@ -158,9 +157,4 @@ export async function readMetadata(
     [database],
   );
   return rows[0] === undefined ? undefined : parseMetadata(rows[0].comment);
-}
-
-/** Whether a label says the database belongs to `project`. */
-export function ownedBy(metadata: Metadata | undefined, project: string): boolean {
-  return metadata !== undefined && metadata.project === project;
 }

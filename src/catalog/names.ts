@@ -52,10 +52,6 @@ export function templateDatabaseName(
   );
 }
 
-export function buildDatabaseName(template: string): string {
-  return `${template}_b`;
-}
-
 /** Where a forced or expired rebuild moves the template it replaces, until it is dropped. */
 export function asideDatabaseName(template: string): string {
   return `${template}_o`;
