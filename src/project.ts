@@ -52,6 +52,7 @@ export class Project {
           : ensureEmbeddedServer(target.dir, {
               osUser: this.config.server.osUser,
               onNotice: (message) => this.reporter.notice?.(message),
+              onStarted: (event) => this.reporter.serverStarted?.(event),
             });
       // A failed start must be retried by the next call, not remembered.
       this.#connection.catch(() => {

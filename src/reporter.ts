@@ -1,3 +1,5 @@
+import type { EmbeddedStarted } from './server/embedded.js';
+
 /**
  * How core code tells the outside world what it is doing, without printing: the CLI passes
  * a reporter that draws progress on a TTY; library users may pass their own, or none.
@@ -9,6 +11,11 @@ export interface Reporter {
   progress?(event: ProgressEvent): void;
   /** Detail shown with --verbose (per-file timings). */
   verbose?(message: string): void;
+  /**
+   * The embedded server was started by this process (it keeps running afterwards): a
+   * person should learn where it is and how to stop it.
+   */
+  serverStarted?(event: EmbeddedStarted): void;
 }
 
 export interface ProgressEvent {

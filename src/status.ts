@@ -4,6 +4,8 @@ import { errorMessage, isDbfastError } from './errors.js';
 import { presetFor } from './presets/registry.js';
 import { scanProject } from './presets/scan.js';
 import type { Project } from './project.js';
+import { withClient } from './server/connection.js';
+import { embeddedConnection, embeddedStatus } from './server/embedded.js';
 import { serverInfo } from './server/info.js';
 import { listRepository, selector } from './sql/scan.js';
 
@@ -14,6 +16,8 @@ export interface StatusReport {
     source: string;
     /** Connection URL without its password. */
     url: string | undefined;
+    /** False only for an embedded server that is not running (status never starts it). */
+    running: boolean;
     reachable: boolean;
     version: string | undefined;
     error: string | undefined;
@@ -24,8 +28,9 @@ export interface StatusReport {
 }
 
 /**
- * What dbfast would use and whether it works: config file, server (started if embedded),
- * repository and environments. Never throws for an unreachable server: it reports it.
+ * What dbfast would use and whether it works: config file, server, repository and
+ * environments. Never starts the embedded server (a stopped one is reported as not
+ * running) and never throws for an unreachable server: it reports it.
  */
 export async function projectStatus(project: Project): Promise<StatusReport> {
   const { config } = project;
@@ -34,20 +39,31 @@ export async function projectStatus(project: Project): Promise<StatusReport> {
     kind: target.kind,
     source: target.kind === 'embedded' ? `embedded (${target.dir})` : target.source,
     url: undefined,
+    running: true,
     reachable: false,
     version: undefined,
     error: undefined,
   };
   try {
-    const params = await project.connection();
+    let params = target.kind === 'external' ? target.connection : undefined;
+    if (target.kind === 'embedded') {
+      const embedded = await embeddedStatus(target.dir);
+      server.running = embedded.running;
+      if (embedded.port !== undefined) params = embeddedConnection(embedded.port);
+    }
+    if (params === undefined) return report(project, server);
     server.url = connectionUrl(params);
-    const info = await project.withClient(serverInfo);
+    const info = await withClient(params, serverInfo);
     server.reachable = true;
     server.version = info.version;
   } catch (error) {
     server.error = isDbfastError(error) ? error.message : errorMessage(error);
-    if (target.kind === 'external') server.url = connectionUrl(target.connection);
   }
+  return report(project, server);
+}
+
+async function report(project: Project, server: StatusReport['server']): Promise<StatusReport> {
+  const { config } = project;
   const exists = existsSync(config.repository.path);
   const preset = presetFor(config.repository.type) !== undefined;
   // A preset's folder may be the project itself (sqitch): count what the preset runs instead.

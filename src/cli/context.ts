@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openProject, type Project } from '../index.js';
+import { ExitCode, openProject, type Project } from '../index.js';
 import { createOutput, type Output } from './output.js';
 
 /** The global options every command accepts (see program.ts). */
@@ -21,6 +21,20 @@ export interface CommandContext {
 export interface Rendered {
   json: unknown;
   text: string;
+  /** Exit code when the result itself reports a failure (e.g. status: server unreachable). */
+  exitCode?: ExitCode;
+}
+
+/**
+ * Thrown after a command printed a result that reports a failure: run.ts sets the exit code
+ * and prints nothing more (the result already said what failed, in text or JSON).
+ */
+export class ReportedFailure extends Error {
+  readonly exitCode: ExitCode;
+  constructor(exitCode: ExitCode) {
+    super(`the command reported a failure (exit code ${exitCode})`);
+    this.exitCode = exitCode;
+  }
 }
 
 /**
@@ -51,5 +65,8 @@ export function action<Args extends unknown[]>(
     };
     const rendered = await handler(ctx, ...(args.slice(0, -1) as Args));
     output.result(rendered.json, rendered.text);
+    if (rendered.exitCode !== undefined && rendered.exitCode !== ExitCode.ok) {
+      throw new ReportedFailure(rendered.exitCode);
+    }
   };
 }

@@ -68,6 +68,10 @@ export function createOutput(options: { json: boolean; verbose: boolean }): Outp
     reporter(): Reporter {
       return {
         notice: (message) => info(options.json ? message : style.yellow(message)),
+        serverStarted: (event) =>
+          info(
+            `${event.created ? 'Created and started' : 'Started'} the embedded PostgreSQL server in ${event.dir} (port ${event.port}); it keeps running: stop it with \`dbfast server stop\`.`,
+          ),
         verbose: (message) => {
           if (options.verbose) info(style.dim(message));
         },

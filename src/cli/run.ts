@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { DbfastError, describeFailure, ExitCode } from '../index.js';
+import { ReportedFailure } from './context.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -18,6 +19,7 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 function report(error: unknown, json: boolean): number {
+  if (error instanceof ReportedFailure) return error.exitCode;
   if (error instanceof CommanderError) {
     // commander already printed help, the version or its own usage message.
     if (

@@ -23,6 +23,17 @@ export interface EmbeddedOptions {
   osUser: string;
   /** Called with notices a person should see (e.g. an OS user was created). */
   onNotice?: (message: string) => void;
+  /** Called once when THIS call started the server (not when it was already running). */
+  onStarted?: (event: EmbeddedStarted) => void;
+}
+
+/** The embedded server was started (and, when `created`, initialised) by this process. */
+export interface EmbeddedStarted {
+  /** The server's folder (data, log, port file). */
+  dir: string;
+  port: number;
+  /** True when this start also created the data folder (initdb). */
+  created: boolean;
 }
 
 export interface EmbeddedStatus {
@@ -120,7 +131,8 @@ export async function ensureEmbeddedServer(
     const user = await resolveOsUser(options.osUser, options.onNotice);
     if (user !== undefined) await requireReachable(dir, user);
     if (user !== undefined) await chown(dir, user.uid, user.gid);
-    if (!existsSync(join(dataDir(dir), 'PG_VERSION'))) await initialise(dir, bins, user);
+    const created = !existsSync(join(dataDir(dir), 'PG_VERSION'));
+    if (created) await initialise(dir, bins, user);
     const port = await choosePort(dir);
     await run(
       bins.pg_ctl,
@@ -129,6 +141,7 @@ export async function ensureEmbeddedServer(
       dir,
     );
     await writeFile(join(dir, 'port'), String(port));
+    options.onStarted?.({ dir, port, created });
     return embeddedConnection(port);
   });
 }

@@ -9,18 +9,20 @@ import { boundToParent } from '../../src/server/execa.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import {
   type BackupProject,
+  backupDatabasesLike,
+  backupDatabaseUrl,
   backupProject,
+  backupServer,
   createSampleDatabase,
-  dropPg15,
-  pg15,
-  pg15DatabasesLike,
+  dropOnBackupServer,
+  skipBackups,
   snapshot,
-} from './pg15.js';
+} from './backup-server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
 const SECRET = 'Cli-secret-pw-31337';
 
-describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => {
+describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', () => {
   let source: string;
   let temp: BackupProject;
   const env = { PROD_PW: SECRET };
@@ -29,7 +31,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
     temp = await backupProject(source, 'password_env = "PROD_PW"\n');
   });
   afterAll(async () => {
-    await dropPg15(...(await pg15DatabasesLike(source)));
+    await dropOnBackupServer(...(await backupDatabasesLike(source)));
     await temp?.cleanup();
   });
   const cli = (args: string[]) => runCli(args, { cwd: temp.dir, env });
@@ -101,7 +103,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
   });
 
   it('a protected remote needs --yes and --confirm NAME without a terminal', async () => {
-    const extra = `\n[remotes.live]\nurl = "postgres://postgres@127.0.0.1:5432/${source}"\nrequire_confirmation = true\n`;
+    const extra = `\n[remotes.live]\nurl = "${backupDatabaseUrl(source)}"\nrequire_confirmation = true\n`;
     await writeFile(temp.configPath, `${await readFile(temp.configPath, 'utf8')}${extra}`);
     const to = `${source}_live`;
     // (the latest backup was tampered with above: make a good one)
@@ -138,7 +140,7 @@ describe('dbfast backup / restore through the built CLI (PostgreSQL 15)', () => 
 
   it('Ctrl-C during pg_dump kills it and leaves nothing that looks complete', async () => {
     // pg_dump waits for this lock, so the backup is surely running when SIGINT comes.
-    const locker = await connect(pg15(), { database: source });
+    const locker = await connect(backupServer(), { database: source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
     const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');

@@ -7,13 +7,15 @@ import { quoteIdent } from '../../src/server/identifiers.js';
 import { uniqueName } from '../helpers/server.js';
 import {
   type BackupProject,
+  backupDatabasesLike,
+  backupDatabaseUrl,
   backupProject,
+  backupServer,
   createSampleDatabase,
-  dropPg15,
-  pg15,
-  pg15DatabasesLike,
+  dropOnBackupServer,
+  skipBackups,
   snapshot,
-} from './pg15.js';
+} from './backup-server.js';
 
 async function failure(promise: Promise<unknown>): Promise<DbfastError> {
   const error = await promise.then(
@@ -25,9 +27,9 @@ async function failure(promise: Promise<unknown>): Promise<DbfastError> {
 }
 
 const sql = (database: string, text: string) =>
-  withClient(pg15(), (c) => c.query(text), { database });
+  withClient(backupServer(), (c) => c.query(text), { database });
 
-describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
+describe.skipIf(skipBackups)('restore (on the backup server)', () => {
   let source: string;
   let temp: BackupProject;
   let id: string;
@@ -35,12 +37,12 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     source = await createSampleDatabase(50);
     temp = await backupProject(
       source,
-      `allow_destructive = true\n\n[remotes.live]\nurl = "postgres://postgres@127.0.0.1:5432/${source}"\nenvironment = "production"\nallow_destructive = true\n\n[environments.production]\n`,
+      `allow_destructive = true\n\n[remotes.live]\nurl = "${backupDatabaseUrl(source)}"\nenvironment = "production"\nallow_destructive = true\n\n[environments.production]\n`,
     );
     id = (await createBackup(temp.project, { remote: 'prod' })).id;
   });
   afterAll(async () => {
-    await dropPg15(...(await pg15DatabasesLike(source)));
+    await dropOnBackupServer(...(await backupDatabasesLike(source)));
     await temp?.cleanup();
   });
 
@@ -49,7 +51,7 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     await sql('postgres', `CREATE DATABASE ${quoteIdent(target)}`);
     await sql(target, 'CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)');
     // A session connected to the target must not stop the swap: it gets terminated.
-    const idle = await connect(pg15(), { database: target });
+    const idle = await connect(backupServer(), { database: target });
     const unconfirmed = await failure(restoreBackup(temp.project, { id, to: target }));
     expect(unconfirmed).toMatchObject({ code: 'restore.unconfirmed', exitCode: 2 });
 
@@ -57,13 +59,13 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     expect(result.previous).toMatch(new RegExp(`^${target}_old_\\d{8}T\\d{6}Z$`));
     expect(await snapshot(target)).toEqual(await snapshot(source));
     const kept = await withClient(
-      pg15(),
+      backupServer(),
       async (c) => (await c.query('SELECT x FROM marker')).rows,
       { database: result.previous as string },
     );
     expect(kept).toEqual([{ x: 42 }]);
     // No scratch database is left behind.
-    expect((await pg15DatabasesLike(target)).sort()).toEqual([target, result.previous].sort());
+    expect((await backupDatabasesLike(target)).sort()).toEqual([target, result.previous].sort());
     await expect(idle.query('SELECT 1')).rejects.toThrow();
     await idle.end().catch(() => undefined);
   });
@@ -99,12 +101,12 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         expect(error.message).toMatch(/pg_restore exited with code 1/);
         expect(error.message).toContain(`role "${role}" does not exist`);
         const rows = await withClient(
-          pg15(),
+          backupServer(),
           async (c) => (await c.query('SELECT x FROM marker')).rows,
           { database: target },
         );
         expect(rows).toEqual([{ x: 7 }]);
-        expect(await pg15DatabasesLike(target)).toEqual([target]);
+        expect(await backupDatabasesLike(target)).toEqual([target]);
         // The same archive restores fine without its GRANTs.
         const ok = await restoreBackup(other.project, {
           id: broken.id,
@@ -116,7 +118,7 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         await other.cleanup();
       }
     } finally {
-      await dropPg15(db);
+      await dropOnBackupServer(db);
       await sql('postgres', `DROP ROLE IF EXISTS ${quoteIdent(role)}`);
     }
   });
@@ -126,7 +128,7 @@ describe('restore (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     expect(result.database).toMatch(
       new RegExp(`^${source}_backup_prod_\\d{8}t\\d{6}z_[0-9a-f]{6}$`),
     );
-    const { rows } = await withClient(pg15(), (c) =>
+    const { rows } = await withClient(backupServer(), (c) =>
       c.query(
         `SELECT datistemplate, datallowconn, shobj_description(oid, 'pg_database') AS comment
            FROM pg_database WHERE datname = $1`,

@@ -14,7 +14,8 @@ export interface PasswordServer {
 
 /**
  * A second, private embedded server that requires a password (scram-sha-256), for the
- * tests of wrong passwords and of password redaction. Costs about a second to start.
+ * tests of wrong passwords and of password redaction. Costs a few seconds to start:
+ * global-setup.ts starts it once per run (see passwordServer()).
  */
 export async function startPasswordServer(password = 'S3cr3t-pw-9f8e7d'): Promise<PasswordServer> {
   const dir = await mkdtemp(join(tmpdir(), 'dbfast-pw-server-'));

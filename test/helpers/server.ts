@@ -62,3 +62,15 @@ export async function query<T extends Record<string, unknown>>(
     database,
   });
 }
+
+/**
+ * The password server of this run, started once by global-setup.ts: connection params WITH
+ * the right password, and the password itself.
+ */
+export function passwordServer(): { params: ConnectionParams; password: string } {
+  const password = inject('passwordServerPassword');
+  return {
+    params: { ...parseConnectionUrl(inject('passwordServerUrl'), 'password server'), password },
+    password,
+  };
+}

@@ -1,9 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DbfastError } from '../../src/errors.js';
 import { withAdvisoryLock, withClient, withTransaction } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
-import { type PasswordServer, startPasswordServer } from '../helpers/password-server.js';
-import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';
+import {
+  createDatabase,
+  dropDatabases,
+  passwordServer,
+  query,
+  testServer,
+} from '../helpers/server.js';
 
 async function failure(promise: Promise<unknown>): Promise<DbfastError> {
   try {
@@ -16,14 +21,6 @@ async function failure(promise: Promise<unknown>): Promise<DbfastError> {
 }
 
 describe('connections', () => {
-  let pw: PasswordServer;
-  beforeAll(async () => {
-    pw = await startPasswordServer();
-  });
-  afterAll(async () => {
-    await pw?.stop();
-  });
-
   it('reads server info from a real server (PostgreSQL >= 15)', async () => {
     const info = await withClient(testServer(), serverInfo);
     expect(info.major).toBeGreaterThanOrEqual(15);
@@ -41,6 +38,7 @@ describe('connections', () => {
 
   it('reports a wrong password without printing it', async () => {
     const wrong = 'Wr0ng-pass-abc';
+    const pw = passwordServer();
     const error = await failure(withClient({ ...pw.params, password: wrong }, async () => 1));
     expect(error.code).toBe('server.auth_failed');
     expect(error.message).toContain(

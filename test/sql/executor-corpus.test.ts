@@ -5,23 +5,27 @@ import { quoteIdent } from '../../src/server/identifiers.js';
 import { listPgTools } from '../../src/server/pg-tools.js';
 import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
+import { CORPUS_SETTING, corpusDir, requires } from '../helpers/requires.js';
 import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';
 import { failure, removeRepo, roleNames, rowCounts, runRepo, tempRepo } from './helpers.js';
 
 /**
- * Every corpus of shared/corpus loads through the executor with the row counts psql gives
+ * Every corpus of DBFAST_CORPUS loads through the executor with the row counts psql gives
  * (test/fixtures/sql-corpus/row-counts.json), or stops where and how it should.
  */
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
+const { dir: CORPUS, missing } = corpusDir();
+const skip = requires('the executor corpus tests', missing, CORPUS_SETTING);
 const expected = JSON.parse(
   await readFile(new URL('../fixtures/sql-corpus/row-counts.json', import.meta.url), 'utf8'),
 ) as Record<string, Record<string, number>>;
-// The psql runner's tests need psql itself. On a laptop without the PostgreSQL client they
-// are skipped (there is nothing to run); in CI, where the client is installed, they must run.
+// The psql runner's tests need psql itself: skipped on a laptop without the PostgreSQL
+// client, failed in CI.
 const psql = (await listPgTools('psql'))[0];
-if (psql === undefined && process.env.CI === 'true') {
-  throw new Error('CI: psql is not installed, so the psql runner cannot be tested');
-}
+const noPsql = requires(
+  'the psql runner tests',
+  psql === undefined ? 'psql is not installed' : undefined,
+  'install the PostgreSQL client, e.g. apt-get install postgresql-client',
+);
 
 const databases: string[] = [];
 const roots: string[] = [];
@@ -45,7 +49,7 @@ async function dropNewRoles(before: Set<string>, database: string): Promise<void
   }
 }
 
-describe('corpora', () => {
+describe.skipIf(skip)('corpora', () => {
   it('pagila (schema sorted before data) loads 21 COPY blocks', async () => {
     const root = await tempRepo({});
     roots.push(root);
@@ -116,7 +120,7 @@ describe('corpora', () => {
     );
   });
 
-  it.skipIf(psql === undefined)(
+  it.skipIf(noPsql)(
     'postgrest with the psql runner stops at schema.sql:2646 (no PostGIS), through \\ir',
     async () => {
       const before = await roleNames();
@@ -176,7 +180,7 @@ describe('psql runner arguments', () => {
   });
 });
 
-describe.skipIf(psql === undefined)('the psql runner', () => {
+describe.skipIf(noPsql)('the psql runner', () => {
   it("uses --single-transaction when it can and maps errors to the failing statement's file:line", async () => {
     const root = await tempRepo({
       '1.sql':

@@ -1,13 +1,22 @@
 import type { Command } from 'commander';
-import { projectStatus } from '../../index.js';
+import { ExitCode, projectStatus, type StatusReport } from '../../index.js';
 import { action } from '../context.js';
-import { table } from '../output.js';
+import { type Style, table } from '../output.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show the config file, server, repository and environments dbfast would use')
-    .addHelpText('after', '\nExamples:\n  $ dbfast status\n  $ dbfast status --json')
+    .addHelpText(
+      'after',
+      `
+Never starts the embedded server: a stopped one shows as "embedded, not running" (it starts
+on first use). Exit code 1 when the configured server cannot be reached.
+
+Examples:
+  $ dbfast status
+  $ dbfast status --json`,
+    )
     .action(
       action(async (ctx) => {
         const status = await projectStatus(ctx.project());
@@ -16,7 +25,7 @@ export function registerStatus(program: Command): void {
         const lines = [
           `config:      ${status.config.path ?? `(none found; defaults, root ${status.config.rootDir})`}`,
           `server:      ${server.kind === 'embedded' ? 'embedded' : `external (${server.source})`} ${server.url ?? ''}`.trimEnd(),
-          `             ${server.reachable ? style.green(`reachable, PostgreSQL ${server.version}`) : style.red(`not reachable: ${server.error}`)}`,
+          `             ${serverLine(server, style)}`,
           `repository:  ${status.repository.path}${status.repository.type === 'plain' ? '' : ` (${status.repository.type})`} (${status.repository.exists ? `${status.repository.files} files` : style.red('missing')})`,
           '',
           table(
@@ -24,7 +33,22 @@ export function registerStatus(program: Command): void {
             status.environments.map((env) => [env.name, env.files, env.default ? 'default' : '']),
           ),
         ];
-        return { json: { ok: server.reachable, ...status }, text: lines.join('\n') };
+        // A stopped embedded server is fine (it starts on first use); anything else that
+        // does not answer is a failure.
+        const ok = server.reachable || !server.running;
+        return {
+          json: { ok, ...status },
+          text: lines.join('\n'),
+          exitCode: ok ? ExitCode.ok : ExitCode.failure,
+        };
       }),
     );
+}
+
+function serverLine(server: StatusReport['server'], style: Style): string {
+  if (!server.running) {
+    return style.yellow('embedded, not running (starts on first use; `dbfast server start`)');
+  }
+  if (server.reachable) return style.green(`reachable, PostgreSQL ${server.version}`);
+  return style.red(`not reachable: ${server.error}`);
 }

@@ -1,32 +1,44 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import type { ConnectionParams } from '../../src/config/types.js';
-import { parseConnectionUrl } from '../../src/config/url.js';
+import { connectionUrl, parseConnectionUrl } from '../../src/config/url.js';
 import { openProject, type Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
+import { requires } from '../helpers/requires.js';
 import { uniqueName } from '../helpers/server.js';
 
 /**
- * The PostgreSQL 15 server at 127.0.0.1:5432 (trust auth). Backups need a pg_dump at least
- * as new as the server, and this machine's pg_dump is 15: whatever server the rest of the
- * suite runs on, backup round trips run here (or at DBFAST_TEST_BACKUP_URL). Fails loudly
- * when it is not reachable.
+ * The server backup tests run against: one the installed pg_dump can dump, chosen once per
+ * run by test/helpers/backup-server.ts (DBFAST_TEST_BACKUP_URL, else the test server when
+ * pg_dump is new enough). `skipBackups` is true (outside CI) when there is none.
  */
-export const PG15_URL =
-  process.env.DBFAST_TEST_BACKUP_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const skipBackups = requires(
+  'the backup and restore tests',
+  inject('backupMissing') || undefined,
+  'set DBFAST_TEST_BACKUP_URL to a PostgreSQL server the installed pg_dump can dump',
+);
 
-export function pg15(): ConnectionParams {
-  return parseConnectionUrl(PG15_URL, 'PG15 test server');
+/** The backup server's maintenance URL (only valid when !skipBackups). */
+export const BACKUP_URL = inject('backupDatabaseUrl');
+
+export function backupServer(): ConnectionParams {
+  return parseConnectionUrl(BACKUP_URL, 'backup test server');
+}
+
+/** The URL of `database` on the backup server (for remotes in dbfast.toml). */
+export function backupDatabaseUrl(database: string): string {
+  return connectionUrl({ ...backupServer(), database });
 }
 
 /** A small database with a schema worth comparing: two tables, a view, an index, rows. */
 export async function createSampleDatabase(rows = 200): Promise<string> {
   const name = uniqueName('bk');
-  await withClient(pg15(), (c) => c.query(`CREATE DATABASE ${databaseIdent(name)}`));
+  await withClient(backupServer(), (c) => c.query(`CREATE DATABASE ${databaseIdent(name)}`));
   await withClient(
-    pg15(),
+    backupServer(),
     async (c) => {
       await c.query(`
         CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL, email text UNIQUE);
@@ -44,9 +56,9 @@ export async function createSampleDatabase(rows = 200): Promise<string> {
   return name;
 }
 
-/** Drop databases on the PG15 server, whoever is connected. */
-export async function dropPg15(...names: string[]): Promise<void> {
-  await withClient(pg15(), async (c) => {
+/** Drop databases on the backup server, whoever is connected. */
+export async function dropOnBackupServer(...names: string[]): Promise<void> {
+  await withClient(backupServer(), async (c) => {
     for (const name of names) {
       await c.query('UPDATE pg_database SET datistemplate = false WHERE datname = $1', [name]);
       await c.query(`DROP DATABASE IF EXISTS ${databaseIdent(name)} WITH (FORCE)`);
@@ -54,9 +66,9 @@ export async function dropPg15(...names: string[]): Promise<void> {
   });
 }
 
-/** Names of PG15 databases starting with `prefix` (scratch and `_old_` copies included). */
-export async function pg15DatabasesLike(prefix: string): Promise<string[]> {
-  return withClient(pg15(), async (c) => {
+/** Names of the backup server's databases starting with `prefix` (scratch and `_old_` copies included). */
+export async function backupDatabasesLike(prefix: string): Promise<string[]> {
+  return withClient(backupServer(), async (c) => {
     const { rows } = await c.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
       [prefix],
@@ -68,7 +80,7 @@ export async function pg15DatabasesLike(prefix: string): Promise<string[]> {
 /** Schema (columns, constraints, indexes, views) and row counts: equal means same data shape. */
 export async function snapshot(database: string): Promise<Record<string, unknown>> {
   return withClient(
-    pg15(),
+    backupServer(),
     async (c) => {
       const q = async (sql: string) => (await c.query(sql)).rows;
       return {
@@ -97,7 +109,7 @@ export interface BackupProject {
 }
 
 /**
- * A project folder whose own server AND remote `prod` are the PG15 server; `prod` points at
+ * A project folder whose own server AND remote `prod` are the backup server; `prod` points at
  * `database`. Extra TOML (more remotes, [backups]) is appended.
  */
 export async function backupProject(
@@ -110,8 +122,8 @@ export async function backupProject(
   const configPath = join(dir, 'dbfast.toml');
   await writeFile(
     configPath,
-    `[database]\nurl = "${PG15_URL}"\ntemplate_name = "${database}"\n\n` +
-      `[remotes.prod]\nurl = "postgres://postgres@127.0.0.1:5432/${database}"\n${extra}`,
+    `[database]\nurl = "${BACKUP_URL}"\ntemplate_name = "${database}"\n\n` +
+      `[remotes.prod]\nurl = "${backupDatabaseUrl(database)}"\n${extra}`,
   );
   return {
     dir,
