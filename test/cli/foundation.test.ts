@@ -110,29 +110,64 @@ describe('dbfast CLI foundation', () => {
       cwd: dir,
       env: { DATABASE_URL: 'postgres://me:topsecret@127.0.0.1:1/db' },
     });
+    expect(status.exitCode).toBe(1);
     expect(status.stdout).toContain(
       'not reachable: Cannot connect to 127.0.0.1:1: connection refused.',
     );
     expect(status.stdout + status.stderr).not.toContain('topsecret');
+    const json = await runCliJson(['status'], {
+      cwd: dir,
+      env: { DATABASE_URL: 'postgres://me:topsecret@127.0.0.1:1/db' },
+    });
+    expect(json.exitCode).toBe(1);
+    expect(json.json).toMatchObject({ ok: false, server: { reachable: false, running: true } });
   });
 
-  it('starts the embedded server once for two concurrent commands, and stops it', async () => {
+  it('status never starts the embedded server: "embedded, not running", exit 0, no folder', async () => {
+    const dir = await tempDir();
+    const text = await runCli(['status'], { cwd: dir });
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain('embedded, not running');
+    expect(text.stderr).toBe('');
+    const json = await runCliJson(['status'], { cwd: dir });
+    expect(json.exitCode).toBe(0);
+    expect(json.json).toMatchObject({
+      ok: true,
+      server: { kind: 'embedded', running: false, reachable: false },
+    });
+    expect(json.json.server.url).toBeUndefined();
+    expect(existsSync(join(dir, '.dbfast'))).toBe(false);
+  });
+
+  it('starts the embedded server once for two concurrent commands, says so once, and stops it', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'dbfast.toml'), '[repository]\npath = "./sql"\n');
     const [a, b] = await Promise.all([
-      runCliJson(['status'], { cwd: dir }),
-      runCliJson(['status'], { cwd: dir }),
+      runCliJson(['server', 'start'], { cwd: dir }),
+      runCliJson(['server', 'start'], { cwd: dir }),
     ]);
     expect(a.exitCode).toBe(0);
     expect(b.exitCode).toBe(0);
-    expect(a.json.server.kind).toBe('embedded');
-    expect(Number(a.json.server.version.split('.')[0])).toBeGreaterThanOrEqual(15);
-    expect(a.json.server.url).toBe(b.json.server.url);
+    expect(a.json.url).toBe(b.json.url);
+    // Exactly one of them started it, and said where it is and how to stop it.
+    const serverDir = join(dir, '.dbfast', 'server');
+    const lines = `${a.stderr}${b.stderr}`.split('\n').filter((l) => l.includes('embedded'));
+    expect(lines).toEqual([
+      `Created and started the embedded PostgreSQL server in ${serverDir} (port ${a.json.url.match(/:(\d+)\//)[1]}); it keeps running: stop it with \`dbfast server stop\`.`,
+    ]);
+    const status = await runCliJson(['status'], { cwd: dir });
+    expect(status.json.server).toMatchObject({ kind: 'embedded', running: true, reachable: true });
+    expect(Number(status.json.server.version.split('.')[0])).toBeGreaterThanOrEqual(15);
     const url = await runCli(['server', 'url'], { cwd: dir });
-    expect(url.stdout.trim()).toBe(a.json.server.url);
+    expect(url.stdout.trim()).toBe(a.json.url);
+    expect(url.stderr).toBe('');
     const stop = await runCliJson(['server', 'stop'], { cwd: dir });
     expect(stop.json).toMatchObject({ ok: true, stopped: true });
     const after = await runCliJson(['server', 'status'], { cwd: dir });
     expect(after.json).toMatchObject({ kind: 'embedded', running: false });
+    // A later start is a start again (not a creation), and says so.
+    const again = await runCli(['server', 'url'], { cwd: dir });
+    expect(again.stderr).toContain('Started the embedded PostgreSQL server in');
+    await runCli(['server', 'stop'], { cwd: dir });
   });
 });
