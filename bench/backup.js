@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { measureCase } from './lib/case.js';
 import { compare } from './lib/gates.js';
-import { measure } from './lib/harness.js';
 import { runCli } from './lib/projects.js';
 import { dropDatabase } from './lib/server.js';
 import { runTool } from './lib/tools.js';
@@ -17,14 +17,18 @@ import { runTool } from './lib/tools.js';
  *            pg_restore -j N, rename)           vs  CREATE DATABASE + pg_restore -j N
  *            --no-owner --exit-on-error
  * pg_dump refuses a server newer than itself, so with the embedded PostgreSQL 18 and an
- * older pg_dump the scenario is not available: point DBFAST_BENCH_DATABASE_URL at a server
- * the installed pg_dump can dump.
+ * older pg_dump the scenario is not available (which fails --check): point
+ * DBFAST_BENCH_BACKUP_URL at a server the installed pg_dump can dump (.ci/run does).
  */
 
 /** Rows of the generated table: ~130 MB with its primary key (the clone scenario's size). */
 const ROWS = { full: 650_000, quick: 120_000 };
 
-export async function run(ctx) {
+export async function run(outer) {
+  // The backup server (DBFAST_BENCH_BACKUP_URL) replaces the bench server for this scenario.
+  const backupUrl = process.env.DBFAST_BENCH_BACKUP_URL || undefined;
+  const ctx =
+    backupUrl === undefined ? outer : { ...outer, server: await outer.openServer(backupUrl) };
   const { lib, server } = ctx;
   if (typeof lib.createBackup !== 'function') {
     ctx.unavailable('backup', 'createBackup is not exported by dist/index.js yet');
@@ -42,7 +46,7 @@ export async function run(ctx) {
   } catch (error) {
     ctx.unavailable(
       'backup',
-      `${error.message} (set DBFAST_BENCH_DATABASE_URL to a server it can dump)`,
+      `${error.message} (set DBFAST_BENCH_BACKUP_URL to a server it can dump)`,
     );
     return;
   }
@@ -84,7 +88,8 @@ async function measureBackup(ctx, { project, configPath, source, tools, mb, iter
   const out = join(ctx.tmp, 'backup', 'raw.dump');
   const backups = join(ctx.tmp, 'backup', 'backups');
   ctx.progress('backup: dbfast vs pg_dump');
-  const measurements = await measure(
+  const { measurements, comparisons, notes } = await measureCase(
+    ctx,
     [
       {
         name: 'dbfast backup (library)',
@@ -106,12 +111,14 @@ async function measureBackup(ctx, { project, configPath, source, tools, mb, iter
       },
     ],
     { warmup: 1, iterations },
+    ([dbfast, pgDump]) => [compare('backup.dump_vs_pg_dump', dbfast, pgDump)],
   );
   ctx.report({
     scenario: 'backup',
     case: `backup, custom format, ${mb} MB database`,
     measurements,
-    comparisons: [compare('backup.dump_vs_pg_dump', measurements[0], measurements[1])],
+    comparisons,
+    notes,
   });
 }
 
@@ -129,7 +136,8 @@ async function measureRestore(ctx, { project, source, tools, mb, iterations }) {
   };
   const drop = (name) => dropDatabase(lib, server.admin, name);
   ctx.progress(`restore: dbfast vs pg_restore -j ${jobs}`);
-  const measurements = await measure(
+  const { measurements, comparisons, notes } = await measureCase(
+    ctx,
     [
       {
         name: 'dbfast restore (library)',
@@ -150,11 +158,13 @@ async function measureRestore(ctx, { project, source, tools, mb, iterations }) {
       },
     ],
     { warmup: 1, iterations },
+    ([dbfast, pgRestore]) => [compare('backup.restore_vs_pg_restore', dbfast, pgRestore)],
   );
   ctx.report({
     scenario: 'backup',
     case: `restore into a new database, ${mb} MB database`,
     measurements,
-    comparisons: [compare('backup.restore_vs_pg_restore', measurements[0], measurements[1])],
+    comparisons,
+    notes,
   });
 }

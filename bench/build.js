@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureCase } from './lib/case.js';
-import { buildRepositories, EXCLUDED, psqlArgs } from './lib/corpora.js';
+import { buildRepositories, corpusMissing, EXCLUDED, psqlArgs } from './lib/corpora.js';
 import { compare } from './lib/gates.js';
 import { loadContenders } from './lib/loaders.js';
 import { openBenchProject, writeProject } from './lib/projects.js';
@@ -22,6 +22,8 @@ export async function run(ctx) {
     ctx.unavailable('build', 'psql is not on the PATH');
     return;
   }
+  const missing = corpusMissing();
+  if (missing !== undefined) ctx.unavailable('build · corpora', missing);
   for (const [name, why] of Object.entries(EXCLUDED)) ctx.skip(`build · ${name}`, why);
   const repos = await buildRepositories(ctx.tmp);
   const roles = repos.flatMap((repo) => repo.roles);

@@ -1,4 +1,5 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureCase } from './lib/case.js';
 import { compare } from './lib/gates.js';
@@ -50,19 +51,26 @@ export async function run(ctx) {
           name: 'stat files + SELECT 1',
           run: async () => {
             await Promise.all(paths.map((path) => stat(path)));
-            const client = await ctx.server.connect();
-            try {
-              await client.query('SELECT 1');
-            } finally {
-              await client.end();
+            await selectOne(ctx);
+          },
+        },
+        {
+          name: 'read + sha256 files + SELECT 1',
+          run: async () => {
+            const hash = createHash('sha256');
+            for (const text of await Promise.all(paths.map((path) => readFile(path)))) {
+              hash.update(text);
             }
+            hash.digest('hex');
+            await selectOne(ctx);
           },
         },
       ],
       { warmup: 3, iterations: ctx.iterations(30, 10) },
-      ([check, minimum]) => [
+      ([check, minimum, rehash]) => [
         compare('build.nochange', check),
         compare('build.nochange_vs_minimum', check, minimum),
+        compare('build.nochange_vs_rehash', check, rehash),
       ],
     );
     if (rebuilt > 0)
@@ -77,5 +85,15 @@ export async function run(ctx) {
     if (rebuilt > 0) throw new Error('ensureTemplate() rebuilt a current template');
   } finally {
     await handle.close();
+  }
+}
+
+/** One query on a new connection: the least a check that asks the server can cost. */
+async function selectOne(ctx) {
+  const client = await ctx.server.connect();
+  try {
+    await client.query('SELECT 1');
+  } finally {
+    await client.end();
   }
 }

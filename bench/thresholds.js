@@ -15,6 +15,9 @@
  *   absolute    dbfast p50 (ms)                 reported against target; must be <= max
  * gate: false reports the figure without failing the check.
  */
+/** See 'build.nochange_vs_minimum'. */
+const MAX_NOCHANGE_RATIO = 4;
+
 export const THRESHOLDS = {
   // Issue 6: "library clone() p50 <= 1.15x raw CREATE DATABASE on an open connection".
   'clone.library_vs_raw': {
@@ -51,21 +54,32 @@ export const THRESHOLDS = {
     label: 'dbfast build / psql -f',
   },
   // Issue 6 target: "no-change check < 100 ms" on 1,000 small files, server round trip
-  // included. Absolute, so gated at 5x (500 ms): that still fails a check that re-reads and
-  // re-hashes every file or rebuilds, and survives a busy CI machine.
+  // included. Reported against that target, not gated: an absolute time says more about
+  // the machine than about dbfast (measured 23-50 ms here), so a limit loose enough for a
+  // busy CI machine (it was 500 ms) checks nothing. The ratio below is the gate.
   'build.nochange': {
     kind: 'absolute',
     target: 100,
-    max: 500,
+    max: Number.POSITIVE_INFINITY,
+    gate: false,
     label: 'no-change check (1,000 files)',
   },
-  // Reported only: the no-change check against the least any check must do (stat the
-  // files, one query on a new connection). A context figure, not a target of the issue.
+  // The gate of the no-change check: against its floor, the least any check must do, timed
+  // in the same rounds (bench/nochange.js): stat the 1,000 files (the hash cache is keyed by
+  // size and mtime) and run SELECT 1 on a new connection. MAX_NOCHANGE_RATIO below says
+  // what was measured and why the limit is where it is.
   'build.nochange_vs_minimum': {
+    kind: 'ratio',
+    max: MAX_NOCHANGE_RATIO,
+    label: 'no-change check / stat files + SELECT 1',
+  },
+  // Reported only: the same check against reading and hashing every file (what a check
+  // without the stat cache would do at least): well below 1x while the cache works.
+  'build.nochange_vs_rehash': {
     kind: 'ratio',
     max: Number.POSITIVE_INFINITY,
     gate: false,
-    label: 'no-change check / stat + SELECT 1',
+    label: 'no-change check / read + sha256 files + SELECT 1',
   },
   // Issue 6: "CSV load within 1.2x of psql \copy".
   'load.csv_vs_copy': {

@@ -1,26 +1,36 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * The repositories of the build comparison: the example repository and the corpora of
- * /work/shared/corpus (see its README.md for each trap), set up so that dbfast's order
- * (natural order of paths) is the right one. psql then gets the same files in the same
- * order, taken from dbfast's own listRepository().
+ * The repositories of the build comparison: the example repository and the corpora of the
+ * folder DBFAST_CORPUS names (see its README.md for each trap; the tests read the same
+ * variable), set up so that dbfast's order (natural order of paths) is the right one. psql
+ * then gets the same files in the same order, taken from dbfast's own listRepository().
  */
-const CORPUS_ROOT = process.env.DBFAST_BENCH_CORPUS ?? '/work/shared/corpus';
+const CORPUS_ROOT = process.env.DBFAST_CORPUS ?? '';
+
+/** Why the corpora cannot be measured, or undefined when they can. */
+export function corpusMissing() {
+  if (CORPUS_ROOT === '') return 'DBFAST_CORPUS is not set (the folder of SQL corpora)';
+  if (!existsSync(CORPUS_ROOT)) return `DBFAST_CORPUS=${CORPUS_ROOT} does not exist`;
+  return undefined;
+}
 
 export const EXCLUDED = {
   chinook: 'it drops, creates and \\c-onnects to its own database `chinook`',
   postgrest: 'it needs PostGIS (not installed)',
 };
 
-/** Every repository to build, with what psql needs to load it the same way. */
+/**
+ * Every repository to build, with what psql needs to load it the same way: the example
+ * repository, and the corpora when corpusMissing() says they are there.
+ */
 export async function buildRepositories(tmp) {
+  const example = { name: 'example', path: new URL('../../sql', import.meta.url).pathname };
+  if (corpusMissing() !== undefined) return [example].map(withDefaults);
   const repos = [
-    {
-      name: 'example',
-      path: new URL('../../sql', import.meta.url).pathname,
-    },
+    example,
     // Name order puts pagila-data before pagila-schema, and data first fails: number them.
     {
       name: 'pagila',
@@ -44,7 +54,11 @@ export async function buildRepositories(tmp) {
       roles: ['anon', 'authenticated', 'service_role', 'authenticator', 'supabase_storage_admin'],
     },
   ];
-  return repos.map((repo) => ({ singleTransaction: true, settings: {}, roles: [], ...repo }));
+  return repos.map(withDefaults);
+}
+
+function withDefaults(repo) {
+  return { singleTransaction: true, settings: {}, roles: [], ...repo };
 }
 
 async function staged(tmp, name, files) {

@@ -7,14 +7,16 @@ import pg from 'pg';
  * The server every scenario measures on: the embedded default server, started through the
  * library (openProject on a temporary project, exactly what a user's first `dbfast` does),
  * or the server of DBFAST_BENCH_DATABASE_URL when set. Baselines and dbfast always share it.
+ * `options.url` opens another external server (the backup scenario's, see run.js) whose
+ * databases carry the same `runId`.
  *
  * `url` may carry a password (it is what the user gave us): it only ever travels to child
  * processes through their environment and to the library as an option, never on a command
  * line or into the results.
  */
-export async function openBenchServer(lib, tmp) {
-  const external = process.env.DBFAST_BENCH_DATABASE_URL || undefined;
-  const dir = join(tmp, 'server-project');
+export async function openBenchServer(lib, tmp, options = {}) {
+  const external = options.url ?? (process.env.DBFAST_BENCH_DATABASE_URL || undefined);
+  const dir = join(tmp, options.url === undefined ? 'server-project' : 'server-project-2');
   await mkdir(dir, { recursive: true });
   // The embedded server runs as an unprivileged OS user when we are root: it must get in.
   await chmod(tmp, 0o755);
@@ -29,7 +31,8 @@ export async function openBenchServer(lib, tmp) {
   const url = external ?? lib.connectionUrl(params);
   const admin = await connect(params);
   const info = await lib.serverInfo(admin);
-  const runId = `bench_${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+  const runId =
+    options.runId ?? `bench_${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
   return {
     kind: external === undefined ? 'embedded' : 'external',
     params,
