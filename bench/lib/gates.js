@@ -51,5 +51,6 @@ export function formatComparison(c) {
     const target = c.target === undefined ? '' : `target +${c.target} ms, gate `;
     return `${sign}${Math.abs(c.value).toFixed(0)} ms${limit === undefined ? '' : ` (${target}<= +${limit} ms)`}`;
   }
-  return `${c.value.toFixed(1)} ms (target ${c.target} ms, gate <= ${limit} ms)`;
+  const gate = limit === undefined ? '' : `, gate <= ${limit} ms`;
+  return `${c.value.toFixed(1)} ms (target ${c.target} ms${gate})`;
 }

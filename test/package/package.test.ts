@@ -60,7 +60,7 @@ describe('the npm package', () => {
 
   it('loads with require() and with import from the packed tarball', async () => {
     const file = npm(['pack', '--pack-destination', tmp, '--json']);
-    const [{ filename }] = JSON.parse(file) as { filename: string }[];
+    const [{ filename }] = JSON.parse(file) as [{ filename: string }];
     const project = join(tmp, 'cjs-app');
     const modules = join(project, 'node_modules');
     await mkdir(join(modules, 'dbfast'), { recursive: true });

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readMetadata } from '../../src/catalog/label.js';
+import { readMetadata, type TemplateMetadata, writeMetadata } from '../../src/catalog/label.js';
 import { workPrefix } from '../../src/catalog/work.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
 import { Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
+import { databaseIdent } from '../../src/server/identifiers.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
+import { templateDatabaseName } from '../../src/catalog/names.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
@@ -113,13 +115,35 @@ describe('template builder', () => {
     temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n' } });
     const built = await ensureTemplate(temp.project);
     const env = temp.project.environment();
-    const otherServer = await computeFingerprint(temp.project.config, env, built.serverMajor + 1);
-    expect(otherServer.hash).not.toBe(built.fingerprint);
-    const { explain } = await import('../../src/template/fingerprint.js');
-    const metadata = await withClient(testServer(), (c) => readMetadata(c, built.name));
-    expect(explain(metadata as never, otherServer).other).toEqual([
-      `the server's major version changed (${built.serverMajor} -> ${built.serverMajor + 1})`,
+    // Make the template look as if an older server built it: the name and metadata it would
+    // have had on major - 1 (what a server upgrade leaves behind).
+    const older = built.serverMajor - 1;
+    const old = await computeFingerprint(temp.project.config, env, older);
+    expect(old.hash).not.toBe(built.fingerprint);
+    const oldName = templateDatabaseName(
+      temp.project.config.database.templateName,
+      temp.project.config.project.name,
+      env.name,
+      old.hash,
+    );
+    await withClient(testServer(), async (c) => {
+      const metadata = (await readMetadata(c, built.name)) as TemplateMetadata;
+      await c.query(
+        `ALTER DATABASE ${databaseIdent(built.name)} RENAME TO ${databaseIdent(oldName)}`,
+      );
+      await writeMetadata(c, oldName, { ...metadata, fingerprint: old.hash, serverMajor: older });
+    });
+    const rebuilt = await ensureTemplate(temp.project);
+    expect(rebuilt).toMatchObject({
+      built: true,
+      name: built.name,
+      serverMajor: built.serverMajor,
+    });
+    expect(rebuilt.reasons).toEqual([
+      `the server's major version changed (${older} -> ${built.serverMajor})`,
     ]);
+    const again = await ensureTemplate(temp.project);
+    expect(again).toMatchObject({ built: false, name: built.name });
   });
 
   it('treats a template past its ttl as stale and rebuilds it', async () => {
