@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 export const UNIT_TESTS = [
   'test/backup/prune.test.ts',
   'test/backup/tools.test.ts',
+  'test/clone/strategy.test.ts',
   'test/config/config.test.ts',
   'test/package/package.test.ts',
   'test/remote/edit.test.ts',

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cloneDatabase,
@@ -10,6 +12,7 @@ import {
   poolStatus,
 } from '../../src/index.js';
 import { connect, withClient } from '../../src/server/connection.js';
+import { serverInfo } from '../../src/server/info.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
@@ -27,9 +30,13 @@ describe('cloning', () => {
     expect(clone).toMatchObject({
       name: `${temp.prefix}_a`,
       env: 'local',
-      strategy: expect.stringMatching(/^(wal_log|file_copy|default)/),
       templateBuilt: true,
     });
+    // The automatic choice, from the server's facts (see strategy.ts): no clause before 15;
+    // FILE_COPY with fsync off; WAL_LOG for this small template with fsync on.
+    const info = await withClient(testServer(), serverInfo);
+    const expected = info.major < 15 ? /^default$/ : info.fsync ? /^wal_log$/ : /^file_copy/;
+    expect(clone.strategy).toMatch(expected);
     expect(clone.url).toBe(
       `postgres://${testServer().user}@${testServer().host}:${testServer().port}/${temp.prefix}_a`,
     );
@@ -45,6 +52,24 @@ describe('cloning', () => {
       [`${temp.prefix}_a`, 'local'],
       [`${temp.prefix}_t`, 'test'],
     ]);
+  });
+
+  it('[database] clone_strategy overrides the automatic choice', async () => {
+    temp = await tempProject({ files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n' } });
+    const info = await withClient(testServer(), serverInfo);
+    const strategies = { wal_log: /^wal_log$/, file_copy: /^file_copy/ };
+    for (const [configured, expected] of Object.entries(strategies)) {
+      await temp.write(
+        'dbfast.toml',
+        (await readFile(join(temp.dir, 'dbfast.toml'), 'utf8')).replace(
+          /\[database\]\n(clone_strategy = .*\n)?/,
+          `[database]\nclone_strategy = "${configured}"\n`,
+        ),
+      );
+      const clone = await cloneDatabase(temp.reopen(), { name: `${temp.prefix}_${configured}` });
+      expect(clone.strategy).toMatch(info.major < 15 ? /^default$/ : expected);
+      expect(await query(clone.name, 'SELECT count(*)::int AS n FROM a')).toEqual([{ n: 0 }]);
+    }
   });
 
   it('refuses an existing name unless force, and --no-build fails on a stale template', async () => {
