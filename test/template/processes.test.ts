@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { workPrefix } from '../../src/catalog/work.js';
 import { ensureTemplate } from '../../src/index.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
-import { query } from '../helpers/server.js';
+import { createDatabase, dropDatabases, query, uniqueName } from '../helpers/server.js';
 
 const OP = fileURLToPath(new URL('../fixtures/library-op.mjs', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
@@ -30,24 +30,36 @@ describe('template builds across processes', () => {
   });
 
   it('a build killed with SIGKILL midway leaves no complete-looking template, and the next run succeeds', async () => {
+    // b.sql sleeps 60 s while the database <prefix>_slow exists: the killed build surely
+    // dies midway however slow the machine, and the next run (same files, same template
+    // name) is fast.
+    const slow = `${uniqueName('p')}_slow`;
     temp = await tempProject({
-      files: { 'sql/a.sql': 'CREATE TABLE a (x int);\n', 'sql/b.sql': 'SELECT pg_sleep(2);\n' },
+      files: {
+        'sql/a.sql': 'CREATE TABLE a (x int);\n',
+        'sql/b.sql': `SELECT pg_sleep(CASE WHEN EXISTS (SELECT FROM pg_database WHERE datname = '${slow}') THEN 60 ELSE 0 END);\n`,
+      },
     });
+    await createDatabase(slow);
     const child = execa('node', [BIN, 'template', 'build'], { cwd: temp.dir, reject: false });
     const prefix = temp.prefix;
     const work = workPrefix(temp.project.id);
-    // Wait until the scratch database (under a work name) exists and the slow file is running.
-    for (let i = 0; i < 100; i += 1) {
+    // Kill it only once the slow file is running on the server (in the scratch database,
+    // which lives under a work name).
+    const deadline = Date.now() + 60_000;
+    for (;;) {
       const rows = await query(
         'postgres',
-        "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep%'",
+        "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE '%pg_sleep(CASE%'",
         [work],
       );
       if (rows.length > 0) break;
+      if (Date.now() > deadline) throw new Error('the build never reached its slow file');
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
     await child;
+    await dropDatabases(slow);
     const visible = await query<{ datname: string; comment: string | null }>(
       'postgres',
       "SELECT datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)",

@@ -14,6 +14,28 @@ async function until<T>(find: () => T | undefined, timeoutMs = 30_000): Promise<
   }
 }
 
+/** Wait until a session on one of the prefix's databases runs a query LIKE `pattern`. */
+async function waitForQuery(prefix: string, pattern: string): Promise<void> {
+  await untilAsync(async () => {
+    const rows = await query(
+      'postgres',
+      'SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE $2',
+      [prefix, pattern],
+    );
+    return rows.length > 0 ? true : undefined;
+  });
+}
+
+async function untilAsync<T>(find: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the server');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('watch mode', () => {
   let temp: TempProject | undefined;
   afterEach(async () => {
@@ -58,16 +80,26 @@ describe('watch mode', () => {
     const fixed = await until(() => events.slice(beforeFix).find((e) => e.type === 'built'));
     expect(fixed.type).toBe('built');
 
-    // Ctrl-C in the middle of a build: nothing half-built stays behind.
-    await temp.write('sql/c.sql', 'SELECT pg_sleep(2);\n');
-    await until(() => (events.at(-1)?.type === 'building' ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C in the middle of a build: the build is surely running (its slow statement is
+    // on the server) when the watcher closes; nothing half-built stays behind and the build
+    // never completes.
+    const beforeStop = events.length;
+    await temp.write('sql/c.sql', 'SELECT pg_sleep(60);\n');
+    await until(() => events.slice(beforeStop).find((e) => e.type === 'building'));
+    await waitForQuery(workPrefix(temp.project.id), '%pg_sleep(60)%');
     await watcher.close();
-    const scratch = await query(
+    const left = await query(
       'postgres',
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
       [workPrefix(temp.project.id)],
     );
-    expect(scratch).toEqual([]);
+    expect(left).toEqual([]);
+    const sessions = await query(
+      'postgres',
+      'SELECT pid FROM pg_stat_activity WHERE starts_with(datname, $1) OR starts_with(datname, $2)',
+      [temp.prefix, workPrefix(temp.project.id)],
+    );
+    expect(sessions).toEqual([]);
+    expect(events.slice(beforeStop).filter((e) => e.type === 'built')).toEqual([]);
   });
 });
