@@ -117,11 +117,43 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
       cwd: temp.dir,
     });
     expect(claim.json.fromPool).toMatch(/_p[0-9a-f]{8}$/);
+    const members = async () =>
+      (
+        await query<{ datname: string }>(
+          'postgres',
+          'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1',
+          [`${fill.json.template}_p`],
+        )
+      ).map((r) => r.datname);
+    // The claimed member became the clone; the clone refilled the pool in the background.
+    const deadline = Date.now() + 30_000;
+    while ((await members()).length < 2) {
+      if (Date.now() > deadline) throw new Error('the pool was never refilled');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const left = await members();
+    expect(left).toHaveLength(2);
+    expect(left).not.toContain(claim.json.fromPool);
     const status = await runCliJson(['pool', 'status'], { cwd: temp.dir });
-    expect(status.json.environments.find((e: { env: string }) => e.env === 'test')).toMatchObject({
+    expect(status.json.environments.find((e: { env: string }) => e.env === 'test')).toEqual({
+      env: 'test',
       size: 2,
+      template: fill.json.template,
+      ready: 2,
+      stale: 0,
     });
+    const text = await runCli(['pool', 'status'], { cwd: temp.dir });
+    expect(text.stdout).toMatch(new RegExp(`test\\s+2\\s+2\\s+0\\s+${fill.json.template}`));
+    const refused = await runCli(['pool', 'drain'], { cwd: temp.dir });
+    expect(refused.exitCode).toBe(2);
+    expect(await members()).toEqual(left);
     const drain = await runCliJson(['pool', 'drain', '--yes'], { cwd: temp.dir });
     expect(drain.json.ok).toBe(true);
+    expect([...drain.json.dropped].sort()).toEqual(left);
+    expect(await members()).toEqual([]);
+    // The claimed clone is the user's now: draining the pool leaves it alone.
+    expect(await query(`${temp.prefix}_pooled`, 'SELECT 1 AS x')).toEqual([{ x: 1 }]);
+    const after = await runCliJson(['pool', 'status'], { cwd: temp.dir });
+    expect(after.json.environments.find((e: { env: string }) => e.env === 'test')?.ready).toBe(0);
   });
 });
