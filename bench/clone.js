@@ -56,14 +56,17 @@ export async function run(ctx) {
   for (const template of templates) await measureTemplate(ctx, template, tools);
 }
 
-/** A repository of one SQL file that fills a ~130 MB table: the big template's source. */
-export async function bigRepository(ctx) {
-  const dir = join(ctx.tmp, 'clone-big-repo');
+/**
+ * A repository of one SQL file that fills a table of `rows` rows (~200 bytes each; the
+ * default ~130 MB with its primary key): the big template's source.
+ */
+export async function bigRepository(ctx, rows = BIG_ROWS) {
+  const dir = join(ctx.tmp, `clone-big-repo-${rows}`);
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, '001_filler.sql'),
     `CREATE TABLE filler (id bigint PRIMARY KEY, pad text NOT NULL);
-INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${BIG_ROWS}) AS g;
+INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${rows}) AS g;
 `,
   );
   return dir;

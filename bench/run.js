@@ -17,6 +17,7 @@ import { openBenchServer } from './lib/server.js';
  */
 const SCENARIOS = [
   'clone', //    clone: raw CREATE DATABASE, clone(), pool claim, CLI, createdb -T
+  'strategy', // CREATE DATABASE STRATEGY FILE_COPY vs WAL_LOG (src/clone/strategy.ts)
   'parallel', // 32 dbfast clone processes at once vs 32 createdb -T
   'build', //    template build per corpus vs psql -1 -f
   'nochange', // ensureTemplate when nothing changed, 1,000 files

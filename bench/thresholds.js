@@ -47,6 +47,13 @@ export const THRESHOLDS = {
     max: 25,
     label: 'pool claim',
   },
+  // Reported only (bench/strategy.js): what src/clone/strategy.ts's choice rests on.
+  'clone.file_copy_vs_wal_log': {
+    kind: 'ratio',
+    max: Number.POSITIVE_INFINITY,
+    gate: false,
+    label: 'STRATEGY FILE_COPY / WAL_LOG (raw CREATE DATABASE)',
+  },
   // Issue 6: "corpus load within 1.2x of psql -1 -f" (same files, same order, same server).
   'build.corpus_vs_psql': {
     kind: 'ratio',
