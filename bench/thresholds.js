@@ -15,9 +15,6 @@
  *   absolute    dbfast p50 (ms)                 reported against target; must be <= max
  * gate: false reports the figure without failing the check.
  */
-/** See 'build.nochange_vs_minimum'. */
-const MAX_NOCHANGE_RATIO = 4;
-
 export const THRESHOLDS = {
   // Issue 6: "library clone() p50 <= 1.15x raw CREATE DATABASE on an open connection".
   'clone.library_vs_raw': {
@@ -71,21 +68,24 @@ export const THRESHOLDS = {
     gate: false,
     label: 'no-change check (1,000 files)',
   },
-  // The gate of the no-change check: against its floor, the least any check must do, timed
-  // in the same rounds (bench/nochange.js): stat the 1,000 files (the hash cache is keyed by
-  // size and mtime) and run SELECT 1 on a new connection. MAX_NOCHANGE_RATIO below says
-  // what was measured and why the limit is where it is.
+  // The gates of the no-change check, against two floors timed in the same rounds
+  // (bench/nochange.js), `npm run bench -- --only nochange` on the embedded server while
+  // other suites ran (2026-11-22):
+  // - the least any check must do: stat the 1,000 files (the hash cache is keyed by size
+  //   and mtime) and SELECT 1 on a new connection. Measured 2.1x-3.8x (full run 2.7x; the
+  //   check also lists the repository and reads the cache). 6x still fails a check that
+  //   rebuilds or asks the server many questions.
   'build.nochange_vs_minimum': {
     kind: 'ratio',
-    max: MAX_NOCHANGE_RATIO,
+    max: 6,
     label: 'no-change check / stat files + SELECT 1',
   },
-  // Reported only: the same check against reading and hashing every file (what a check
-  // without the stat cache would do at least): well below 1x while the cache works.
+  // - what a check without the stat cache would do at least: read and sha256 every file,
+  //   then SELECT 1. Measured 0.57x-0.65x: a check that re-reads every file cannot stay
+  //   under 1x, whatever the machine.
   'build.nochange_vs_rehash': {
     kind: 'ratio',
-    max: Number.POSITIVE_INFINITY,
-    gate: false,
+    max: 1,
     label: 'no-change check / read + sha256 files + SELECT 1',
   },
   // Issue 6: "CSV load within 1.2x of psql \copy".
