@@ -115,7 +115,7 @@ try {
     fsync: server.info.fsync,
     fileCopyMethod: server.info.fileCopyMethod,
     // The clone strategies measured (each clone case also records the one dbfast chose).
-    strategies: server.info.major >= 15 ? ['wal_log', 'file_copy'] : ['default'],
+    strategies: server.info.major >= 15 && !values.quick ? ['wal_log', 'file_copy'] : ['auto'],
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     dbfast: lib.VERSION,
