@@ -5,7 +5,12 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workPrefix } from '../../src/catalog/work.js';
 import { cloneDatabase, DbfastError, describeFailure, fileSystemError } from '../../src/index.js';
-import { backupProject, createSampleDatabase, dropPg15 } from '../backup/pg15.js';
+import {
+  backupProject,
+  createSampleDatabase,
+  dropOnBackupServer,
+  skipBackups,
+} from '../backup/backup-server.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer, uniqueName } from '../helpers/server.js';
@@ -145,28 +150,31 @@ describe('errors a user can meet are reported as what they are', () => {
     expect(mapped?.hint).toContain('backup prune');
   });
 
-  it('a backups folder that is not writable: a clear error, no stack', async () => {
-    const source = await createSampleDatabase(1);
-    const backups = await backupProject(source, '\n[backups]\ndir = "./locked/backups"\n');
-    try {
-      const folder = join(backups.dir, 'locked');
-      await mkdir(folder, { mode: 0o555 });
-      // Root ignores file modes: run the CLI as an unprivileged user then.
-      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const result = await execa('node', [BIN, 'backup', 'create', '--remote', 'prod'], {
-        cwd: backups.dir,
-        reject: false,
-        env: { NO_COLOR: '1' },
-        ...asNobody,
-      });
-      const stderr = String(result.stderr);
-      expect(result.exitCode).toBe(1);
-      expectUserError(stderr);
-      expect(stderr).toContain('permission denied');
-      expect(stderr).toContain(folder);
-    } finally {
-      await backups.cleanup();
-      await dropPg15(source);
-    }
-  });
+  it.skipIf(skipBackups)(
+    'a backups folder that is not writable: a clear error, no stack',
+    async () => {
+      const source = await createSampleDatabase(1);
+      const backups = await backupProject(source, '\n[backups]\ndir = "./locked/backups"\n');
+      try {
+        const folder = join(backups.dir, 'locked');
+        await mkdir(folder, { mode: 0o555 });
+        // Root ignores file modes: run the CLI as an unprivileged user then.
+        const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+        const result = await execa('node', [BIN, 'backup', 'create', '--remote', 'prod'], {
+          cwd: backups.dir,
+          reject: false,
+          env: { NO_COLOR: '1' },
+          ...asNobody,
+        });
+        const stderr = String(result.stderr);
+        expect(result.exitCode).toBe(1);
+        expectUserError(stderr);
+        expect(stderr).toContain('permission denied');
+        expect(stderr).toContain(folder);
+      } finally {
+        await backups.cleanup();
+        await dropOnBackupServer(source);
+      }
+    },
+  );
 });

@@ -9,15 +9,16 @@ import { connect } from '../../src/server/connection.js';
 import {
   type BackupProject,
   backupProject,
+  backupServer,
   createSampleDatabase,
-  dropPg15,
-  pg15,
-} from '../backup/pg15.js';
+  dropOnBackupServer,
+  skipBackups,
+} from '../backup/backup-server.js';
 import { runCli } from '../helpers/cli.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
 
-describe('unfinished backup folders (PostgreSQL 15 at 127.0.0.1:5432)', () => {
+describe.skipIf(skipBackups)('unfinished backup folders (on the backup test server)', () => {
   let source: string;
   let temp: BackupProject;
   beforeAll(async () => {
@@ -25,14 +26,14 @@ describe('unfinished backup folders (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     temp = await backupProject(source);
   });
   afterAll(async () => {
-    await dropPg15(source);
+    await dropOnBackupServer(source);
     await temp?.cleanup();
   });
 
   it('a backup killed with SIGKILL leaves a .partial folder that gc removes; one of a live process stays', async () => {
     const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
     // pg_dump waits for this lock, so the backup is surely running when it is killed.
-    const locker = await connect(pg15(), { database: source });
+    const locker = await connect(backupServer(), { database: source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
     try {

@@ -11,22 +11,23 @@ import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
 import {
   type BackupProject,
+  backupDatabasesLike,
   backupProject,
+  backupServer,
   createSampleDatabase,
-  dropPg15,
-  pg15,
-  pg15DatabasesLike,
+  dropOnBackupServer,
+  skipBackups,
   snapshot,
-} from '../backup/pg15.js';
+} from '../backup/backup-server.js';
 import { failure } from '../sql/helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
 
 const sql = (database: string, text: string) =>
-  withClient(pg15(), (c) => c.query(text), { database });
+  withClient(backupServer(), (c) => c.query(text), { database });
 
 async function allowsConnections(database: string): Promise<boolean | undefined> {
-  const { rows } = await withClient(pg15(), (c) =>
+  const { rows } = await withClient(backupServer(), (c) =>
     c.query<{ datallowconn: boolean }>('SELECT datallowconn FROM pg_database WHERE datname = $1', [
       database,
     ]),
@@ -34,7 +35,7 @@ async function allowsConnections(database: string): Promise<boolean | undefined>
   return rows[0]?.datallowconn;
 }
 
-describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
+describe.skipIf(skipBackups)('restore safety (on the backup test server)', () => {
   let source: string;
   let evil: string;
   let temp: BackupProject;
@@ -58,21 +59,24 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
   });
   afterAll(async () => {
     // The evil function's files (on this machine when the server is local).
-    const { rows } = await withClient(pg15(), (c) =>
+    const { rows } = await withClient(backupServer(), (c) =>
       c.query<{ f: string }>(
         "SELECT f FROM pg_catalog.pg_ls_dir('/tmp') AS t(f) WHERE starts_with(f, $1)",
         [marker],
       ),
     );
     for (const row of rows) await rm(join('/tmp', row.f), { force: true });
-    await dropPg15(...(await pg15DatabasesLike(source)), ...(await pg15DatabasesLike(evil)));
+    await dropOnBackupServer(
+      ...(await backupDatabasesLike(source)),
+      ...(await backupDatabasesLike(evil)),
+    );
     await temp?.cleanup();
     await evilProject?.cleanup();
   });
 
   /** Whether the evil function ran in a database whose name starts with `database`. */
   const markerWritten = async (database: string): Promise<boolean> => {
-    const { rows } = await withClient(pg15(), (c) =>
+    const { rows } = await withClient(backupServer(), (c) =>
       c.query("SELECT 1 FROM pg_catalog.pg_ls_dir('/tmp') AS t(f) WHERE starts_with(f, $1)", [
         `${marker}${database}`,
       ]),
@@ -93,7 +97,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     expect(error.code).toBe('restore.corrupt');
     expect(error.message).toContain('dump: checksum mismatch');
     expect(await markerWritten(target)).toBe(false);
-    expect(await pg15DatabasesLike(target)).toEqual([]);
+    expect(await backupDatabasesLike(target)).toEqual([]);
   });
 
   it('a manifest whose entry count pg_restore -l does not confirm is refused', async () => {
@@ -105,7 +109,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     const error = await failure(restoreBackup(temp.project, { id: backup.id, to: target }));
     expect(error.code).toBe('restore.corrupt');
     expect(error.message).toMatch(/pg_restore -l lists \d+ entries, manifest says \d+/);
-    expect(await pg15DatabasesLike(target)).toEqual([]);
+    expect(await backupDatabasesLike(target)).toEqual([]);
   });
 
   it('a dump that is a symbolic link (to an identical file outside the folder) fails verify and restore', async () => {
@@ -133,7 +137,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
     );
     expect(new Set(both.map((r) => r.previous)).size).toBe(2);
     expect(await snapshot(target)).toEqual(await snapshot(source));
-    expect((await pg15DatabasesLike(target)).sort()).toEqual(
+    expect((await backupDatabasesLike(target)).sort()).toEqual(
       [target, ...both.map((r) => r.previous as string)].sort(),
     );
   });
@@ -152,7 +156,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
       // Hold the scratch database's catalog row from the moment it exists (nothing before
       // the swap changes that row): the swap's transaction blocks on it right after the target
       // was set to refuse connections and renamed aside.
-      const holder = await connect(pg15());
+      const holder = await connect(backupServer());
       try {
         let scratch: string | undefined;
         for (let i = 0; i < 1000 && scratch === undefined; i += 1) {
@@ -190,7 +194,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         const gc = await collectGarbage(temp.project);
         expect(gc.dropped.filter((d) => d.kind === 'restore')).toHaveLength(1);
         expect(await allowsConnections(target)).toBe(true);
-        expect(await pg15DatabasesLike(target)).toEqual([target]);
+        expect(await backupDatabasesLike(target)).toEqual([target]);
       } else {
         const again = await restoreBackup(temp.project, {
           id: backup.id,
@@ -199,7 +203,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         });
         // The user's original data, kept aside, is reachable (the undo command works).
         const kept = await withClient(
-          pg15(),
+          backupServer(),
           async (c) => (await c.query('SELECT x FROM mine')).rows,
           {
             database: again.previous as string,
@@ -207,7 +211,7 @@ describe('restore safety (PostgreSQL 15 at 127.0.0.1:5432)', () => {
         );
         expect(kept).toEqual([{ x: 1 }]);
         expect(await allowsConnections(target)).toBe(true);
-        expect((await pg15DatabasesLike(target)).sort()).toEqual([target, again.previous].sort());
+        expect((await backupDatabasesLike(target)).sort()).toEqual([target, again.previous].sort());
       }
     });
   }

@@ -5,7 +5,7 @@ import { planDeploy } from '../../src/deploy/plan.js';
 import { deployTools } from '../../src/deploy/tools.js';
 import { connect } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
-import { pg15, pg15DatabasesLike } from '../backup/pg15.js';
+import { backupDatabasesLike, backupServer, skipBackups } from '../backup/backup-server.js';
 import { failure } from '../helpers/failure.js';
 import { type DeployProject, deployProject } from './project.js';
 
@@ -15,7 +15,7 @@ const counts = async (temp: DeployProject, db: string) =>
     'SELECT (SELECT count(*) FROM customer)::int AS customers, (SELECT count(*) FROM orders)::int AS orders',
   );
 
-describe('deploy (template and remote on the PostgreSQL 15 test server)', () => {
+describe.skipIf(skipBackups)('deploy (template and remote on the backup test server)', () => {
   let temp: DeployProject;
   beforeAll(async () => {
     temp = await deployProject();
@@ -41,8 +41,8 @@ describe('deploy (template and remote on the PostgreSQL 15 test server)', () => 
     await result.finished;
     expect(await counts(temp, temp.live)).toEqual([{ customers: 300, orders: 900 }]);
     // No scratch database is left on the remote, and the template's clone is gone.
-    expect(await pg15DatabasesLike(`${temp.live}_`)).toEqual([]);
-    expect(await pg15DatabasesLike(`${temp.prefix}_staging_deploy`)).toEqual([]);
+    expect(await backupDatabasesLike(`${temp.live}_`)).toEqual([]);
+    expect(await backupDatabasesLike(`${temp.prefix}_staging_deploy`)).toEqual([]);
   });
 
   it('refuses to replace with allow_destructive = false, and without confirmation', async () => {
@@ -70,7 +70,7 @@ describe('deploy (template and remote on the PostgreSQL 15 test server)', () => 
     await temp.sql(temp.live, 'DELETE FROM orders WHERE id > 10');
     const project = await temp.configure('allow_destructive = true\nrequire_confirmation = true');
     // A client connected to the remote database is closed by the swap.
-    const idle = await connect(pg15(), { database: temp.live });
+    const idle = await connect(backupServer(), { database: temp.live });
     idle.on('error', () => undefined);
     const result = await deployTemplate(project, {
       remote: 'prod',
@@ -124,7 +124,7 @@ describe('deploy (template and remote on the PostgreSQL 15 test server)', () => 
       expect(error.message).toMatch(/pg_restore exited with code 1/);
       expect(error.message).toMatch(/permission denied to create extension "file_fdw"/);
       expect(await failing.sql(failing.live, 'SELECT x FROM marker')).toEqual([{ x: 7 }]);
-      expect(await pg15DatabasesLike(failing.live)).toEqual([failing.live]);
+      expect(await backupDatabasesLike(failing.live)).toEqual([failing.live]);
     } finally {
       await failing.cleanup();
       await temp.sql('postgres', `DROP ROLE IF EXISTS ${quoteIdent(role)}`);

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProject, type Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
-import { dropPg15, PG15_URL, pg15, pg15DatabasesLike } from '../backup/pg15.js';
+import {
+  BACKUP_URL,
+  backupDatabasesLike,
+  backupServer,
+  dropOnBackupServer,
+} from '../backup/backup-server.js';
 import { uniqueName } from '../helpers/server.js';
 
 export const SCHEMA = `CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL);
@@ -40,17 +45,17 @@ export async function deployProject(files: Record<string, string> = {}): Promise
   for (const [path, text] of Object.entries(files)) await write(path, text);
   const configPath = join(dir, 'dbfast.toml');
   const remoteUrl = (user: string): string =>
-    PG15_URL.replace(/\/\/[^@/]*@/, `//${user}@`).replace(/\/[^/]*$/, `/${live}`);
+    BACKUP_URL.replace(/\/\/[^@/]*@/, `//${user}@`).replace(/\/[^/]*$/, `/${live}`);
   return {
     dir,
     prefix,
     live,
     configPath,
     async configure(remote = '', extra = '') {
-      const user = /^user = "(.*)"$/m.exec(remote)?.[1] ?? pg15().user;
+      const user = /^user = "(.*)"$/m.exec(remote)?.[1] ?? backupServer().user;
       await writeFile(
         configPath,
-        `[database]\nurl = "${PG15_URL}"\ntemplate_name = "${prefix}"\n\n` +
+        `[database]\nurl = "${BACKUP_URL}"\ntemplate_name = "${prefix}"\n\n` +
           `[repository]\npath = "./sql"\n\n[backups]\ndir = "backups"\n\n[environments.staging]\n\n` +
           `[remotes.prod]\nurl = "${remoteUrl(user)}"\nenvironment = "staging"\n` +
           `${remote.replace(/^user = .*$/m, '')}\n${extra}\n`,
@@ -58,10 +63,10 @@ export async function deployProject(files: Record<string, string> = {}): Promise
       return openProject({ configPath, env: {} });
     },
     async sql(database, text) {
-      return withClient(pg15(), async (c) => (await c.query(text)).rows, { database });
+      return withClient(backupServer(), async (c) => (await c.query(text)).rows, { database });
     },
     async cleanup() {
-      await dropPg15(...(await pg15DatabasesLike(prefix)));
+      await dropOnBackupServer(...(await backupDatabasesLike(prefix)));
       await rm(dir, { recursive: true, force: true });
     },
   };
