@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipBackups } from '../backup/backup-server.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { type DeployProject, deployProject } from './project.js';
 
-describe('dbfast deploy through the built CLI (PostgreSQL 15)', () => {
+describe.skipIf(skipBackups)('dbfast deploy through the built CLI (backup test server)', () => {
   let temp: DeployProject;
   beforeAll(async () => {
     temp = await deployProject();
