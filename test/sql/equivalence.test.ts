@@ -1,15 +1,18 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent } from '../../src/server/identifiers.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listPgTools } from '../../src/server/pg-tools.js';
+import type { ConnectionParams } from '../../src/config/types.js';
+import { withClient } from '../../src/server/connection.js';
+import { databaseIdent, quoteIdent } from '../../src/server/identifiers.js';
+import { serverInfo } from '../../src/server/info.js';
+import { parseConnectionUrl } from '../../src/config/url.js';
 import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
 import { listRepository } from '../../src/sql/scan.js';
 import { requires } from '../helpers/requires.js';
-import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';
-import { roleNames } from './helpers.js';
+import { uniqueName } from '../helpers/server.js';
 
 /**
  * The equivalence check: every corpus of DBFAST_CORPUS that psql loads is built once by
@@ -17,32 +20,57 @@ import { roleNames } from './helpers.js';
  * with the same session settings), and the two databases must have the same
  * `pg_dump --schema-only` output and the same checksum of every table's rows.
  *
- * Needs the corpus folder (DBFAST_CORPUS), psql, and a pg_dump at least as new as the
- * server (so it runs against PostgreSQL 15 here, not against the embedded 18). Outside CI a
- * missing piece skips the file with the reason printed; in CI it fails.
+ * Needs the corpus folder (DBFAST_CORPUS), psql, and a server the installed pg_dump can
+ * dump: it runs on the backup test server (test/helpers/backup-server.ts: the local
+ * PostgreSQL 15 in CI, not the embedded 18). Outside CI a missing piece skips the file with
+ * the reason printed; in CI it fails.
  */
 const CORPUS = process.env.DBFAST_CORPUS ?? '';
 const psql = (await listPgTools('psql'))[0];
-const pgDumps = await listPgTools('pg_dump');
-const [version] = await query<{ v: number }>(
-  testServer().database,
-  "SELECT current_setting('server_version_num')::int / 10000 AS v",
-);
-const serverMajor = version?.v ?? 0;
-const pgDump = pgDumps.find((tool) => tool.major >= serverMajor);
+const backupUrl = inject('backupDatabaseUrl');
+const server = (): ConnectionParams => parseConnectionUrl(backupUrl, 'backup test server');
+const serverMajor = backupUrl === '' ? 0 : (await withClient(server(), serverInfo)).major;
+const pgDump = (await listPgTools('pg_dump')).find((tool) => tool.major >= serverMajor);
 const missing =
   CORPUS === ''
     ? 'DBFAST_CORPUS is not set (the folder of SQL corpora)'
     : psql === undefined
       ? 'psql is not installed'
-      : pgDump === undefined
-        ? `no pg_dump can dump a PostgreSQL ${serverMajor} server (found: ${pgDumps.map((t) => t.version).join(', ') || 'none'}); run with DBFAST_TEST_DATABASE_URL pointing at an older server, or install a newer client`
+      : backupUrl === '' || pgDump === undefined
+        ? inject('backupMissing') || 'no pg_dump can dump the backup test server'
         : undefined;
 requires(
   'the equivalence check',
   missing,
-  'set DBFAST_CORPUS, install psql, and test on a server the installed pg_dump can dump',
+  'set DBFAST_CORPUS and DBFAST_TEST_BACKUP_URL, install psql',
 );
+
+/** The helpers of this file, on the backup test server. */
+function testServer(): ConnectionParams {
+  return server();
+}
+async function query<T extends Record<string, unknown>>(
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(server(), async (c) => (await c.query<T>(sql, params)).rows, { database });
+}
+async function createDatabase(): Promise<string> {
+  const name = uniqueName('eq');
+  await withClient(server(), (c) => c.query(`CREATE DATABASE ${databaseIdent(name)}`));
+  return name;
+}
+async function dropDatabases(...names: string[]): Promise<void> {
+  await withClient(server(), async (c) => {
+    for (const name of names)
+      await c.query(`DROP DATABASE IF EXISTS ${databaseIdent(name)} WITH (FORCE)`);
+  });
+}
+async function roleNames(): Promise<Set<string>> {
+  const rows = await query<{ rolname: string }>(server().database, 'SELECT rolname FROM pg_roles');
+  return new Set(rows.map((r) => r.rolname));
+}
 
 /** The corpora that load with psql (chinook makes its own database; postgrest needs PostGIS). */
 interface Corpus {
