@@ -178,7 +178,7 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
       ctx.skip();
     }
     // pg_dump waits for this lock, so it is surely running when dbfast is killed.
-    const locker = await connect(pg15(), { database: source });
+    const locker = await connect(backupServer(), { database: source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
     try {

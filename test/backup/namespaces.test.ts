@@ -11,27 +11,32 @@ import { databaseIdent } from '../../src/server/identifiers.js';
 import { runCliJson } from '../helpers/cli.js';
 import {
   type BackupProject,
+  backupDatabasesLike,
   backupProject,
+  backupServer,
   createSampleDatabase,
-  dropPg15,
-  pg15,
-  pg15DatabasesLike,
-} from './pg15.js';
+  dropOnBackupServer,
+  skipBackups,
+} from './backup-server.js';
 
 /**
  * "What was seen" 5 of the ownership issue: backups of `--remote X` and `--db X` shared a
  * folder, lossy cleaning made `a'b` and `a\b` collide, and latest/prune/restore mixed them.
  */
-describe('backup sources never mix (PostgreSQL 15)', () => {
+describe.skipIf(skipBackups)('backup sources never mix (backup server)', () => {
   let name: string;
   let remoteDb: string;
   let temp: BackupProject;
   const marker = async (db: string, value: string) =>
-    withClient(pg15(), (c) => c.query(`CREATE TABLE marker AS SELECT '${value}'::text AS v`), {
-      database: db,
-    });
+    withClient(
+      backupServer(),
+      (c) => c.query(`CREATE TABLE marker AS SELECT '${value}'::text AS v`),
+      {
+        database: db,
+      },
+    );
   const markerOf = async (db: string) =>
-    withClient(pg15(), async (c) => (await c.query('SELECT v FROM marker')).rows, {
+    withClient(backupServer(), async (c) => (await c.query('SELECT v FROM marker')).rows, {
       database: db,
     });
   beforeAll(async () => {
@@ -46,7 +51,10 @@ describe('backup sources never mix (PostgreSQL 15)', () => {
     );
   });
   afterAll(async () => {
-    await dropPg15(...(await pg15DatabasesLike(name)), ...(await pg15DatabasesLike(remoteDb)));
+    await dropOnBackupServer(
+      ...(await backupDatabasesLike(name)),
+      ...(await backupDatabasesLike(remoteDb)),
+    );
     await temp?.cleanup();
   });
 
@@ -95,7 +103,7 @@ describe('backup sources never mix (PostgreSQL 15)', () => {
     expect(new Set(folders).size).toBe(4);
     expect(encodeSegment('App')).not.toBe(encodeSegment('app'));
     expect(encodeSegment('.x').startsWith('.')).toBe(false);
-    await withClient(pg15(), async (c) => {
+    await withClient(backupServer(), async (c) => {
       for (const db of names) await c.query(`CREATE DATABASE ${databaseIdent(db)}`);
     });
     for (const [i, db] of names.entries()) {

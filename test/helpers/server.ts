@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import type { ConnectionParams } from '../../src/config/types.js';
 import { connectionUrl, parseConnectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
-import { databaseIdent } from '../../src/server/identifiers.js';
+import { databaseIdent, quoteIdent } from '../../src/server/identifiers.js';
 
 /** The test server's maintenance connection (see global-setup.ts). */
 export function testServer(): ConnectionParams {
@@ -73,4 +73,17 @@ export function passwordServer(): { params: ConnectionParams; password: string }
     params: { ...parseConnectionUrl(inject('passwordServerUrl'), 'password server'), password },
     password,
   };
+}
+
+/**
+ * Drop a role a corpus created, unless another test file's databases still depend on it
+ * (2BP01: corpus test files load the same corpora, and their roles, on one server at once);
+ * the last file to finish drops it, or it stays on the test server, harmlessly.
+ */
+export async function dropRoleIfUnused(role: string): Promise<void> {
+  await query(testServer().database, `DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(
+    (error: unknown) => {
+      if ((error as { code?: unknown }).code !== '2BP01') throw error;
+    },
+  );
 }

@@ -12,7 +12,7 @@ import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
 import { listRepository } from '../../src/sql/scan.js';
 import { requires } from '../helpers/requires.js';
-import { uniqueName } from '../helpers/server.js';
+import { dropRoleIfUnused, uniqueName } from '../helpers/server.js';
 
 /**
  * The equivalence check: every corpus of DBFAST_CORPUS that psql loads is built once by
@@ -164,8 +164,7 @@ async function built(
     await dropDatabases(database);
     for (const role of await roleNames()) {
       // Roles named t_… belong to other test files running on the same server meanwhile.
-      if (!roles.has(role) && !role.startsWith('t_'))
-        await query(testServer().database, `DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+      if (!roles.has(role) && !role.startsWith('t_')) await dropRoleIfUnused(role);
     }
   }
 }

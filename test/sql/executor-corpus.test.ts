@@ -6,7 +6,13 @@ import { listPgTools } from '../../src/server/pg-tools.js';
 import { executeFiles } from '../../src/sql/executor.js';
 import { psqlEnv } from '../../src/sql/psql-runner.js';
 import { CORPUS_SETTING, corpusDir, requires } from '../helpers/requires.js';
-import { createDatabase, dropDatabases, query, testServer } from '../helpers/server.js';
+import {
+  createDatabase,
+  dropDatabases,
+  dropRoleIfUnused,
+  query,
+  testServer,
+} from '../helpers/server.js';
 import { failure, removeRepo, roleNames, rowCounts, runRepo, tempRepo } from './helpers.js';
 
 /**
@@ -44,8 +50,7 @@ async function freshDb(): Promise<string> {
 async function dropNewRoles(before: Set<string>, database: string): Promise<void> {
   await dropDatabases(database);
   for (const role of await roleNames()) {
-    if (!before.has(role))
-      await query(testServer().database, `DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+    if (!before.has(role)) await dropRoleIfUnused(role);
   }
 }
 

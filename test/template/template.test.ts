@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetadata, type TemplateMetadata, writeMetadata } from '../../src/catalog/label.js';
+import { templateDatabaseName } from '../../src/catalog/names.js';
 import { workPrefix } from '../../src/catalog/work.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
@@ -7,7 +8,6 @@ import { Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
-import { templateDatabaseName } from '../../src/catalog/names.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
