@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listPgTools } from '../../src/server/pg-tools.js';
 import type { ConnectionParams } from '../../src/config/types.js';
 import { withClient } from '../../src/server/connection.js';
-import { databaseIdent, quoteIdent } from '../../src/server/identifiers.js';
+import { databaseIdent } from '../../src/server/identifiers.js';
 import { serverInfo } from '../../src/server/info.js';
 import { parseConnectionUrl } from '../../src/config/url.js';
 import { executeFiles } from '../../src/sql/executor.js';
