@@ -1,5 +1,3 @@
-import type { EmbeddedStarted } from './server/embedded.js';
-
 /**
  * How core code tells the outside world what it is doing, without printing: the CLI passes
  * a reporter that draws progress on a TTY; library users may pass their own, or none.
@@ -23,4 +21,13 @@ export interface ProgressEvent {
   done: number;
   total: number;
   label?: string;
+}
+
+/** The embedded server was started (and, when `created`, initialised) by this process. */
+export interface EmbeddedStarted {
+  /** The server's folder (data, log, port file). */
+  dir: string;
+  port: number;
+  /** True when this start also created the data folder (initdb). */
+  created: boolean;
 }

@@ -5,6 +5,7 @@ import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError, errorMessage } from '../errors.js';
+import type { EmbeddedStarted } from '../reporter.js';
 import { loadExeca } from './execa.js';
 import { processAlive, withLockFile } from './lockfile.js';
 import { type OsUser, resolveOsUser } from './os-user.js';
@@ -27,14 +28,7 @@ export interface EmbeddedOptions {
   onStarted?: (event: EmbeddedStarted) => void;
 }
 
-/** The embedded server was started (and, when `created`, initialised) by this process. */
-export interface EmbeddedStarted {
-  /** The server's folder (data, log, port file). */
-  dir: string;
-  port: number;
-  /** True when this start also created the data folder (initdb). */
-  created: boolean;
-}
+export type { EmbeddedStarted };
 
 export interface EmbeddedStatus {
   dir: string;

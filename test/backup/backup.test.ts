@@ -8,11 +8,11 @@ import { listBackups } from '../../src/backup/list.js';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { verifyAllBackups, verifyBackup } from '../../src/backup/verify.js';
 import type { ConnectionParams } from '../../src/config/types.js';
+import { connectionUrl } from '../../src/config/url.js';
 import { DbfastError } from '../../src/errors.js';
 import { openProject } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
-import { connectionUrl } from '../../src/config/url.js';
 import {
   createDatabase,
   dropDatabases,

@@ -1,7 +1,7 @@
-import { listPgTools } from '../../src/server/pg-tools.js';
+import { parseConnectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
-import { parseConnectionUrl } from '../../src/config/url.js';
+import { listPgTools } from '../../src/server/pg-tools.js';
 
 export interface BackupServerChoice {
   /** The server backup tests run against, when there is one the installed pg_dump can dump. */

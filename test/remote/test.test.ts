@@ -3,9 +3,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectionUrl } from '../../src/config/url.js';
 import { withClient } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
-import { connectionUrl } from '../../src/config/url.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { passwordServer, testServer, testServerUrl } from '../helpers/server.js';
 
