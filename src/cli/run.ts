@@ -8,6 +8,9 @@ import { buildProgram } from './program.js';
  * prints its message and hint without a stack; anything else is a bug and prints its stack.
  */
 export async function run(argv: string[]): Promise<void> {
+  // A reader that stops early (`dbfast --help | head`) closes the pipe: the rest of the
+  // output is unwanted, not a failure, so EPIPE ends nothing (anything else still throws).
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreEpipe);
   const json = argv.includes('--json');
   const program = buildProgram();
   try {
@@ -16,6 +19,10 @@ export async function run(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = report(error, json);
   }
+}
+
+function ignoreEpipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
 }
 
 function report(error: unknown, json: boolean): number {

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import { tempProject } from '../helpers/project.js';
@@ -26,6 +28,14 @@ describe('dbfast CLI foundation', () => {
     const help = await runCli(['--help']);
     expect(help.stdout).toContain('Examples:');
     expect(help.stdout).toContain('Exit codes');
+  });
+
+  it('a reader that closes the pipe early (`dbfast --help | head -1`) is not an error', async () => {
+    const bin = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
+    const result = await execa('sh', ['-c', `node "${bin}" --help | head -1`], { reject: false });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('Usage: dbfast [options] [command]');
+    expect(result.stderr).not.toContain('EPIPE');
   });
 
   it('exits 2 on an unknown command or option', async () => {
