@@ -127,9 +127,16 @@ export const THRESHOLDS = {
     max: 1.05,
     label: 'dbfast backup / pg_dump',
   },
+  // Restore is gated at 1.15x, not 1.05x: since issue 12 it checks every checksum and
+  // `pg_restore -l`'s entry count BEFORE pg_restore runs anything (a tampered archive must
+  // never execute), where it used to check alongside. That is a sha256 of the whole archive
+  // and a second read of its table of contents, in sequence: the final CI run of that change
+  // measured 1.11x at 129 MB on PG15 (494 ms against 448 ms). The issue's 1.05x stays the
+  // target; 1.15x still fails a restore that copies twice or loses parallel pg_restore.
   'backup.restore_vs_pg_restore': {
     kind: 'ratio',
-    max: 1.05,
+    max: 1.15,
+    target: 1.05,
     label: 'dbfast restore / pg_restore',
   },
   // Issue 16: "snapshot restore of a 100 MB database: p50 within a few ms of a pool claim

@@ -9,7 +9,7 @@ import { scanProject } from '../presets/scan.js';
 import type { MigrationUnit } from '../presets/types.js';
 import { expandGlob, globListMatcher } from '../sql/glob.js';
 import { HashCache } from './hash-cache.js';
-import { readsOf } from './includes.js';
+import { readsContext, readsOf } from './includes.js';
 
 /** Bump when what goes into a template changes in a way old templates do not have. */
 export const FINGERPRINT_FORMAT = 2;
@@ -49,6 +49,7 @@ export async function computeFingerprint(
   // Files pulled in with \i / \ir (or read by \copy) that are not repository files
   // themselves: their content is part of the result too (see includes.ts).
   const own = new Set(repositoryFiles.map((file) => file.absolutePath));
+  const context = readsContext(config);
   for (const file of repositoryFiles) {
     if (file.kind !== 'sql') continue;
     for (const path of await readsOf(
@@ -56,6 +57,7 @@ export async function computeFingerprint(
       cache,
       file.absolutePath,
       files[file.path] as string,
+      context,
     )) {
       if (own.has(path)) continue;
       // Deleted since it was read: the build will say so; here it is simply changed.

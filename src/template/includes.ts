@@ -26,18 +26,10 @@ export async function readsOf(
   cache: HashCache,
   path: string,
   sha256: string,
+  context: string = readsContext(config),
 ): Promise<string[]> {
   const { repository, rootDir } = config;
-  const key = `reads:${hash(
-    JSON.stringify([
-      relativeTo(rootDir, path),
-      sha256,
-      repository.runner,
-      repository.encoding,
-      repository.variables,
-      repository.settings.standard_conforming_strings ?? null,
-    ]),
-  )}`;
+  const key = `reads:${relativeTo(rootDir, path)}:${sha256}:${context}`;
   const known = cache.derived(key);
   if (isEntry(known) && (await matches(known, rootDir, cache))) {
     return known.files.map((f) => resolve(rootDir, f.path));
@@ -60,6 +52,22 @@ export async function readsOf(
   }
   cache.setDerived(key, { files });
   return files.map((f) => resolve(rootDir, f.path));
+}
+
+/**
+ * The settings that planning depends on, as one digest: computed once per fingerprint and
+ * passed to every readsOf call (a no-change check of 1,000 files asks 1,000 times).
+ */
+export function readsContext(config: ResolvedConfig): string {
+  const { repository } = config;
+  return hash(
+    JSON.stringify([
+      repository.runner,
+      repository.encoding,
+      repository.variables,
+      repository.settings.standard_conforming_strings ?? null,
+    ]),
+  ).slice(0, 16);
 }
 
 async function matches(entry: Entry, rootDir: string, cache: HashCache): Promise<boolean> {
