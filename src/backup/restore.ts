@@ -132,15 +132,19 @@ export async function restoreBackup(
     const progress = (done: number, label: string): void =>
       project.reporter.progress?.({ task: `restore ${plan.id}`, done, total: 4, label });
     // Everything is checked BEFORE pg_restore runs anything: a tampered archive's SQL runs
-    // as the restoring role (often a superuser), so it must never start.
+    // as the restoring role (often a superuser), so it must never start. The check (which
+    // hands the archive to `pg_restore -l` only once its checksums match) runs while the
+    // empty scratch database is made, which runs nothing of the archive.
     progress(1, 'checking checksums and the table of contents');
-    const { problems } = await checkIntegrity(parts.dir, manifest, pgRestore, options.signal);
-    if (problems.length > 0) throw damaged(plan.id, problems);
+    const integrity = checkIntegrity(parts.dir, manifest, pgRestore, options.signal);
+    integrity.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     const scratch = await freeName(client, database, scratchSuffix(stamp));
     return withAdvisoryLock(target.params, restoreLockKey(scratch), async () => {
       await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
       try {
         await writeMetadata(client, scratch, restoreLabel(project.id, database));
+        const { problems } = await integrity;
+        if (problems.length > 0) throw damaged(plan.id, problems);
         progress(2, `pg_restore into ${scratch}`);
         const archive = join(parts.dir, manifest.archive);
         const settings = { jobs, noAcl: options.noAcl === true };
