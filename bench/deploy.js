@@ -16,14 +16,19 @@ import { childEnv } from './lib/tools.js';
  *       template), CREATE DATABASE target, pg_dump -Fc -Z0 src | pg_restore -d target
  *       (both drop what they made off the clock)
  *   and deployTemplate with its backup first (backup_before_deploy), reported, not gated.
- * pg_dump refuses a server newer than itself: with the embedded PostgreSQL 18 and an older
- * pg_dump the scenario is not available (point DBFAST_BENCH_DATABASE_URL at a server the
- * installed pg_dump can dump), as in bench/backup.js.
+ * pg_dump refuses a server newer than itself: the scenario runs on DBFAST_BENCH_BACKUP_URL
+ * when set (CI: the local PostgreSQL 15), as bench/backup.js does; without it, on the bench
+ * server, where an older pg_dump makes it "not available".
  */
 
 const ROWS = { full: 650_000, quick: 120_000 };
 
-export async function run(ctx) {
+export async function run(outer) {
+  // Like bench/backup.js: the backup server (DBFAST_BENCH_BACKUP_URL, one the installed
+  // pg_dump can dump) replaces the bench server for this scenario.
+  const backupUrl = process.env.DBFAST_BENCH_BACKUP_URL || undefined;
+  const ctx =
+    backupUrl === undefined ? outer : { ...outer, server: await outer.openServer(backupUrl) };
   const { lib, server } = ctx;
   if (typeof lib.deployTemplate !== 'function') {
     ctx.unavailable('deploy', 'deployTemplate is not exported by dist/index.js yet');
@@ -36,7 +41,7 @@ export async function run(ctx) {
   } catch (error) {
     ctx.unavailable(
       'deploy',
-      `${error.message} (set DBFAST_BENCH_DATABASE_URL to a server it can dump)`,
+      `${error.message} (set DBFAST_BENCH_BACKUP_URL to a server it can dump)`,
     );
     return;
   }
