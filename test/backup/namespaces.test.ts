@@ -12,6 +12,7 @@ import { runCliJson } from '../helpers/cli.js';
 import {
   type BackupProject,
   backupDatabasesLike,
+  backupDatabaseUrl,
   backupProject,
   backupServer,
   createSampleDatabase,
@@ -47,7 +48,7 @@ describe.skipIf(skipBackups)('backup sources never mix (backup server)', () => {
     await marker(remoteDb, 'remote');
     temp = await backupProject(
       name,
-      `[remotes."${name}"]\nurl = "postgres://postgres@127.0.0.1:5432/${remoteDb}"\n`,
+      `[remotes."${name}"]\nurl = ${JSON.stringify(backupDatabaseUrl(remoteDb))}\n`,
     );
   });
   afterAll(async () => {
