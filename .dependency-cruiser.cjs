@@ -8,7 +8,7 @@
  */
 const LAYERS = [
   ['cli', ['^src/cli/']],
-  ['api', ['^src/index\\.ts$', '^src/library\\.ts$', '^src/vitest/']],
+  ['api', ['^src/index\\.ts$', '^src/dbfast\\.ts$', '^src/vitest/']],
   ['services', ['^src/status\\.ts$', '^src/init\\.ts$']],
   ['deploy', ['^src/deploy/']],
   ['snapshot', ['^src/snapshot/']],

@@ -2,8 +2,6 @@
  * The dbfast library API: what the CLI calls, and what a test setup imports.
  */
 
-export type { BackupResult, CreateBackupOptions } from './backup/create.js';
-export { createBackup } from './backup/create.js';
 export type { BackupSummary } from './backup/list.js';
 export { listBackups } from './backup/list.js';
 export type { BackupManifest, ManifestFile, VerificationRecord } from './backup/manifest.js';
@@ -19,14 +17,16 @@ export { planPrune, pruneBackups } from './backup/retention.js';
 export { sourceFilterOf } from './backup/source.js';
 export type { SourceFilter } from './backup/store.js';
 export { encodeSegment } from './backup/store.js';
+export type { BackupResult, CreateBackupOptions } from './backup/take-backup.js';
+export { createBackup } from './backup/take-backup.js';
 export type { VerifyResult } from './backup/verify.js';
 export { verifyAllBackups, verifyBackup } from './backup/verify.js';
-export type { CloneOptions, CloneResult, TemplateRef } from './clone/clone.js';
-export { cloneDatabase, resolveTemplate } from './clone/clone.js';
-export type { CloneEntry, DropResult } from './clone/clones.js';
-export { dropClones, listClones } from './clone/clones.js';
+export type { CloneOptions, CloneResult, TemplateRef } from './clone/clone-database.js';
+export { cloneDatabase, resolveTemplate } from './clone/clone-database.js';
 export type { GcItem, GcOptions, GcResult } from './clone/gc.js';
 export { collectGarbage } from './clone/gc.js';
+export type { CloneEntry, DropResult } from './clone/inventory.js';
+export { dropClones, listClones } from './clone/inventory.js';
 export type { PoolFillResult, PoolMember, PoolStatus } from './clone/pool.js';
 export { drainPool, fillPool, poolMembers, poolStatus } from './clone/pool.js';
 export type { BackgroundRefillOptions, RefillStart } from './clone/refill.js';
@@ -35,6 +35,8 @@ export { chooseStrategy, FILE_COPY_THRESHOLD_BYTES } from './clone/strategy.js';
 export { findConfigFile, loadConfig, resolveConfig } from './config/load.js';
 export type * from './config/types.js';
 export { connectionUrl, redactUrl } from './config/url.js';
+export type { ClonedDatabase, Dbfast, DbfastOptions } from './dbfast.js';
+export { createDbfast, DEFAULT_CLONE_TTL_MS } from './dbfast.js';
 export type { DeployResult } from './deploy/deploy.js';
 export { deployTemplate, undoSql } from './deploy/deploy.js';
 export type { DeployOptions, DeployPlan } from './deploy/plan.js';
@@ -51,8 +53,6 @@ export {
 } from './errors.js';
 export type { InitResult } from './init.js';
 export { initProject } from './init.js';
-export type { ClonedDatabase, Dbfast, DbfastOptions } from './library.js';
-export { createDbfast, DEFAULT_CLONE_TTL_MS } from './library.js';
 export { type DetectedLayout, detectLayout } from './presets/detect.js';
 export { PRESETS, REPOSITORY_TYPES } from './presets/registry.js';
 export { type ProjectScan, scanProject } from './presets/scan.js';
@@ -91,6 +91,7 @@ export type {
   SnapshotSaveResult,
 } from './snapshot/save.js';
 export { prepareSnapshot, saveSnapshot } from './snapshot/save.js';
+export { classifyStatement } from './sql/classify.js';
 export type { EnvironmentSummary, EnvironmentValidation } from './sql/environments.js';
 export {
   assertEnvironmentValid,
@@ -100,7 +101,7 @@ export {
 export type { ApplyOptions, ApplySummary, ExecuteOptions, FileSummary } from './sql/executor.js';
 export { applyRepository, executeFiles } from './sql/executor.js';
 export type { Segment } from './sql/lexer.js';
-export { classifyStatement, lex } from './sql/lexer.js';
+export { lex } from './sql/lexer.js';
 export type { RepositoryFile } from './sql/scan.js';
 export { listRepository, scanRepository } from './sql/scan.js';
 export type { StatusReport } from './status.js';

@@ -19,15 +19,15 @@ import {
   scratchSuffix,
   swapLockKey,
 } from './repair.js';
-import { backupStamp, findBackup } from './store.js';
-import { dropQuietly, freeName, publishRestored, swapDatabases } from './swap.js';
 import {
   type Confirmations,
   checkTargetName,
   type RestoreTarget,
   requireConfirmations,
-  resolveTarget,
-} from './target.js';
+  resolveRestoreTarget,
+} from './restore-target.js';
+import { backupStamp, findBackup } from './store.js';
+import { dropQuietly, freeName, publishRestored, swapDatabases } from './swap.js';
 
 export interface RestoreOptions extends Confirmations {
   /** Backup id (`source/timestamp`, a timestamp, `source/latest`, `latest`). */
@@ -84,7 +84,7 @@ async function planParts(
 ): Promise<Omit<RestorePlan, 'exists' | 'replacing'> & { dir: string }> {
   const entry = await findBackup(project.config.backups.dir, options.id);
   const manifest = entry.manifest as BackupManifest;
-  const target = await resolveTarget(project, options.remote);
+  const target = await resolveRestoreTarget(project, options.remote);
   const asTemplate = options.asTemplate === true;
   if (!asTemplate && options.to === undefined) {
     throw new DbfastError('restore.no_target', 'Say where to restore: --to NAME.', {
@@ -102,7 +102,7 @@ async function planParts(
  * Restore a backup into a scratch database beside the target, then swap it in by rename.
  * A restore that fails (or is interrupted) midway drops the scratch database and leaves the
  * target as it was; a replaced database is kept as `<name>_old_<timestamp>`. Refuses with
- * exit code 2 unless the confirmations the target needs are given (see target.ts).
+ * exit code 2 unless the confirmations the target needs are given (see restore-target.ts).
  */
 export async function restoreBackup(
   project: Project,

@@ -10,7 +10,7 @@ import { withAdvisoryLock, withAdvisoryLockIfFree } from '../server/connection.j
 import { dropDatabase, isMissingDatabase, isObjectInUse } from '../server/databases.js';
 import { ensureTemplate, type TemplateResult } from '../template/ensure.js';
 import { templateStatus } from '../template/manage.js';
-import { createClone } from './create.js';
+import { createClone } from './create-database.js';
 
 /**
  * A pool of ready clones per template, with no daemon: members are ordinary databases named

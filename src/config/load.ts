@@ -6,7 +6,7 @@ import { parseDuration } from '../duration.js';
 import { DbfastError, ExitCode, usageError } from '../errors.js';
 import { lineOf } from './line-of.js';
 import { resolveRepository } from './repository.js';
-import { resolveTarget } from './target.js';
+import { resolveServerTarget } from './server-target.js';
 import type {
   BackupFormat,
   CloneStrategy,
@@ -101,7 +101,7 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
   const rootPath = (p: string): string => (isAbsolute(p) ? p : resolve(options.rootDir, p));
 
   const database = section('database');
-  const target = resolveTarget(database, options, problems);
+  const target = resolveServerTarget(database, options, problems);
 
   const environments: Record<string, EnvironmentConfig> = {};
   const poolSize = get<number>(section('pool'), 'size') ?? 0;

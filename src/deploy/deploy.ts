@@ -1,12 +1,12 @@
 import { dumpCommand, restoreCommand } from '../backup/commands.js';
-import { createBackup } from '../backup/create.js';
 import { throwIfAborted } from '../backup/exec.js';
+import { requireConfirmations } from '../backup/restore-target.js';
 import { backupStamp } from '../backup/store.js';
 import { dropQuietly, freeName, nameWithSuffix, swapDatabases } from '../backup/swap.js';
-import { requireConfirmations } from '../backup/target.js';
+import { createBackup } from '../backup/take-backup.js';
 import { verifyBackup } from '../backup/verify.js';
 import { generatedCloneName } from '../catalog/names.js';
-import { createClone } from '../clone/create.js';
+import { createClone } from '../clone/create-database.js';
 import { DbfastError } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';

@@ -1,4 +1,8 @@
-import { checkTargetName, type RestoreTarget, resolveTarget } from '../backup/target.js';
+import {
+  checkTargetName,
+  type RestoreTarget,
+  resolveRestoreTarget,
+} from '../backup/restore-target.js';
 import type { RemoteConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { Project } from '../project.js';
@@ -71,7 +75,7 @@ export async function planParts(project: Project, options: DeployOptions): Promi
   const env = project.environment(options.env ?? remoteConfig.environment);
   const validation = await validateEnvironment(project, env.name);
   assertEnvironmentValid(validation);
-  const resolved = await resolveTarget(project, remoteConfig.name);
+  const resolved = await resolveRestoreTarget(project, remoteConfig.name);
   const target: RestoreTarget = {
     ...resolved,
     // Deploying a production environment asks for the name however the remote is set up.

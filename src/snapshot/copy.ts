@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { type SnapshotMetadata, writeMetadata } from '../catalog/label.js';
-import { createClone } from '../clone/create.js';
+import { createClone } from '../clone/create-database.js';
 import type { Project } from '../project.js';
 import { withTransaction } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';

@@ -179,7 +179,3 @@ export function lex(text: string, options: LexOptions = {}): Segment[] {
     return end;
   }
 }
-
-export { classifyStatement } from './classify.js';
-export { parseMeta } from './lexer-rules.js';
-export { excerpt, positionToLineColumn } from './position.js';

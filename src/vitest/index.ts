@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
-import { type ClonedDatabase, createDbfast, type Dbfast } from '../library.js';
+import { type ClonedDatabase, createDbfast, type Dbfast } from '../dbfast.js';
 import './setup.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { createDbfast, type DbfastOptions } from '../library.js';
+import { createDbfast, type DbfastOptions } from '../dbfast.js';
 
 /**
  * dbfast for vitest, in a globalSetup file (`dbfast/vitest/setup`): builds (or finds) the

@@ -1,11 +1,11 @@
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackup } from '../../src/backup/create.js';
 import { listBackups } from '../../src/backup/list.js';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { pruneBackups } from '../../src/backup/retention.js';
 import { encodeSegment } from '../../src/backup/store.js';
+import { createBackup } from '../../src/backup/take-backup.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
 import { runCliJson } from '../helpers/cli.js';

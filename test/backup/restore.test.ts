@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackup } from '../../src/backup/create.js';
 import { restoreBackup } from '../../src/backup/restore.js';
+import { createBackup } from '../../src/backup/take-backup.js';
 import { DbfastError } from '../../src/errors.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneDatabase } from '../../src/clone/clone.js';
+import { cloneDatabase } from '../../src/clone/clone-database.js';
 import { fillPool } from '../../src/clone/pool.js';
 import { openProject } from '../../src/project.js';
 import { ensureTemplate } from '../../src/template/ensure.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cloneDatabase } from '../../src/clone/clone.js';
-import { listClones } from '../../src/clone/clones.js';
+import { cloneDatabase } from '../../src/clone/clone-database.js';
+import { listClones } from '../../src/clone/inventory.js';
 import { ensureTemplate } from '../../src/template/ensure.js';
 import { listTemplates } from '../../src/template/manage.js';
 import { runCli } from '../helpers/cli.js';

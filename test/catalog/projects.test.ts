@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cloneDatabase } from '../../src/clone/clone.js';
-import { listClones } from '../../src/clone/clones.js';
+import { cloneDatabase } from '../../src/clone/clone-database.js';
 import { collectGarbage } from '../../src/clone/gc.js';
+import { listClones } from '../../src/clone/inventory.js';
 import { drainPool, fillPool, poolMembers } from '../../src/clone/pool.js';
 import type { Project } from '../../src/project.js';
 import { ensureTemplate } from '../../src/template/ensure.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockWork, workName, workPrefix } from '../../src/catalog/work.js';
-import { createClone } from '../../src/clone/create.js';
+import { createClone } from '../../src/clone/create-database.js';
 import { collectGarbage } from '../../src/clone/gc.js';
 import { connect } from '../../src/server/connection.js';
 import { ensureTemplate } from '../../src/template/ensure.js';

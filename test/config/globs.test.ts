@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneDatabase } from '../../src/clone/clone.js';
+import { cloneDatabase } from '../../src/clone/clone-database.js';
 import { scanRepository } from '../../src/sql/scan.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
 import { type TempProject, tempProject } from '../helpers/project.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { createDbfast, type Dbfast } from '../../src/library.js';
+import { createDbfast, type Dbfast } from '../../src/dbfast.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { createDatabase, query, testServerUrl, uniqueName } from '../helpers/server.js';
 

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyStatement, lex, type Segment } from '../../src/sql/lexer.js';
+import { classifyStatement } from '../../src/sql/classify.js';
+import { lex, type Segment } from '../../src/sql/lexer.js';
 import { CORPUS_SETTING, corpusDir, requires } from '../helpers/requires.js';
 
 /** The real public SQL corpora (DBFAST_CORPUS; their README describes each one's traps). */

@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyStatement,
-  excerpt,
-  lex,
-  parseMeta,
-  positionToLineColumn,
-} from '../../src/sql/lexer.js';
+import { classifyStatement } from '../../src/sql/classify.js';
+import { lex } from '../../src/sql/lexer.js';
+import { parseMeta } from '../../src/sql/lexer-rules.js';
+import { excerpt, positionToLineColumn } from '../../src/sql/position.js';
 
 /** The non-trivia segments, as short strings that are easy to compare. */
 function parts(text: string): string[] {

@@ -5,7 +5,7 @@ import { parseConnectionUrl, SSL_MODES } from './url.js';
 import type { CheckedFields } from './validate.js';
 
 /** Precedence: --database-url > dbfast.toml [database] > DATABASE_URL / PG* > embedded. */
-export function resolveTarget(
+export function resolveServerTarget(
   database: CheckedFields,
   options: ResolveOptions,
   problems: string[],

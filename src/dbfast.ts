@@ -12,7 +12,7 @@ import {
   templateRef,
   templateVanished,
   usesPool,
-} from './clone/clone.js';
+} from './clone/clone-database.js';
 import { fillPool } from './clone/pool.js';
 import { startBackgroundRefill } from './clone/refill.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
@@ -26,7 +26,7 @@ import {
 
 /**
  * The dbfast launcher (bin/dbfast.js) of this installation, for background refills. The same
- * path from dist/library.js, from src/library.ts and from the bundled dist/cli.mjs.
+ * path from dist/dbfast.js, from src/dbfast.ts and from the bundled dist/cli.mjs.
  */
 const LAUNCHER = fileURLToPath(new URL('../bin/dbfast.js', import.meta.url));
 

@@ -23,7 +23,7 @@ export interface RestoreTarget {
   allowReplace: boolean;
 }
 
-export async function resolveTarget(
+export async function resolveRestoreTarget(
   project: Project,
   remoteName: string | undefined,
 ): Promise<RestoreTarget> {

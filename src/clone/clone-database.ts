@@ -10,7 +10,7 @@ import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
 import { currentTemplate, ensureTemplate, type TemplateResult } from '../template/ensure.js';
-import { createClone } from './create.js';
+import { createClone } from './create-database.js';
 import { claimPoolMember } from './pool.js';
 
 export interface CloneOptions {
