@@ -1,36 +1,21 @@
 import { createHash } from 'node:crypto';
-import {
-  MAX_IDENTIFIER_BYTES,
-  truncateToBytes,
-  validateDatabaseName,
-} from '../server/identifiers.js';
+import { HASH_LENGTH } from '../config/name-room.js';
+import { truncateToBytes, validateDatabaseName } from '../server/identifiers.js';
+
+// The length rule lives with the config, which refuses a template_name that leaves no room.
+export { MAX_BASE_BYTES } from '../config/name-room.js';
 
 /**
  * Names of the databases dbfast makes for a template. All fit in 63 bytes (the config is
- * refused when `template_name` and an environment name leave no room: see nameRoomProblem):
+ * refused when `template_name` and an environment name leave no room: see
+ * config/name-room.ts):
  *   template     <template_name>_<env>_<hash12>
  *   aside        <template_name>_<env>_<hash12>_o      (the template a rebuild replaced; dropped)
  *   pool member  <template_name>_<env>_<hash12>_p<8 hex> (a ready clone, claimed by rename)
  * Names are for people; what a database IS comes from its label (label.ts), never its name.
  */
 
-export const HASH_LENGTH = 12;
-/** Room kept after the base for `_<hash12>_p<8 hex>`. */
-const SUFFIX_ROOM = 1 + HASH_LENGTH + 2 + 8;
-/** The most bytes `<template_name>_<env>` may have. */
-export const MAX_BASE_BYTES = MAX_IDENTIFIER_BYTES - SUFFIX_ROOM;
-
-/**
- * A config problem when `<template_name>_<env>` leaves no room for the derived names, else
- * undefined. PostgreSQL silently cuts longer names, after which nothing would match.
- */
-export function nameRoomProblem(templateName: string, env: string): string | undefined {
-  const bytes = Buffer.byteLength(`${templateName}_${env}`, 'utf8');
-  if (bytes <= MAX_BASE_BYTES) return undefined;
-  return `template_name "${templateName}" with environment "${env}" gives "${templateName}_${env}" (${bytes} bytes); at most ${MAX_BASE_BYTES} bytes leave room for the suffixes dbfast adds (database names are limited to ${MAX_IDENTIFIER_BYTES} bytes)`;
-}
-
-/** The `<template_name>_<env>` part (the config guarantees it fits: see nameRoomProblem). */
+/** The `<template_name>_<env>` part (the config guarantees it fits: see config/name-room.ts). */
 export function templateBase(templateName: string, env: string): string {
   return `${templateName}_${env}`;
 }

@@ -15,12 +15,13 @@ export function interpolate(
   env: Record<string, string | undefined>,
 ): InterpolationResult {
   const missing: string[] = [];
-  const value = text.replace(PATTERN, (whole, name: string | undefined, fallback?: string) => {
-    if (whole === '$${') return '${';
-    const found = env[name as string];
+  const value = text.replace(PATTERN, (_whole, name: string | undefined, fallback?: string) => {
+    // Only the `$${` escape matches without a name.
+    if (name === undefined) return '${';
+    const found = env[name];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
-    missing.push(name as string);
+    missing.push(name);
     return '';
   });
   return { value, missing };

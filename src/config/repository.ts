@@ -1,8 +1,7 @@
 import { PLAIN_ALIASES, presetFor } from '../presets/registry.js';
 import { canonicalEncoding } from '../sql/encoding.js';
-import { DEFAULT_EXTENSIONS } from '../sql/scan.js';
-import type { ResolvedConfig, Runner } from './types.js';
-import type { CheckedFields } from './validate.js';
+import { DEFAULT_EXTENSIONS, type SectionValues } from './schema.js';
+import type { ResolvedConfig } from './types.js';
 
 /**
  * `[repository]`, resolved: relative paths against the config file's folder, extensions
@@ -10,43 +9,42 @@ import type { CheckedFields } from './validate.js';
  * `problems` (all of them, with the others of the file).
  */
 export function resolveRepository(
-  fields: CheckedFields,
+  fields: SectionValues<'repository'>,
   rootPath: (path: string) => string,
   problems: string[],
 ): ResolvedConfig['repository'] {
-  const get = <T>(key: string): T | undefined => fields[key] as T | undefined;
-  const extensions = get<string[]>('extensions') ?? DEFAULT_EXTENSIONS;
+  const extensions = fields.extensions ?? DEFAULT_EXTENSIONS;
   for (const ext of extensions) {
     if (!/^\.[^/\\]+$/.test(ext))
       problems.push(`repository.extensions: "${ext}" must start with a dot, as in ".sql"`);
   }
   if (extensions.length === 0) problems.push('repository.extensions: list at least one ending');
-  const encoding = get<string>('encoding') ?? 'UTF8';
+  const encoding = fields.encoding ?? 'UTF8';
   const canonical = canonicalEncoding(encoding);
   if (canonical === undefined || canonical.unsafe === true) {
     problems.push(
       `repository.encoding: "${encoding}" is not an encoding dbfast can read (UTF8, LATIN1, WIN1252, …)`,
     );
   }
-  const settings = get<Record<string, string>>('settings') ?? {};
+  const settings = fields.settings ?? {};
   if (Object.keys(settings).some((name) => name.toLowerCase() === 'client_encoding')) {
     problems.push(
       'repository.settings.client_encoding: dbfast always talks UTF-8 to the server; set [repository] encoding to the encoding your files are written in',
     );
   }
   // "sql" and "structured" are the original DBFast spellings of a plain repository.
-  const written = get<string>('type') ?? 'plain';
+  const written = fields.type ?? 'plain';
   const type = PLAIN_ALIASES.includes(written) ? 'plain' : written;
   return {
-    path: rootPath(get<string>('path') ?? presetFor(type)?.defaultPath ?? 'sql'),
+    path: rootPath(fields.path ?? presetFor(type)?.defaultPath ?? 'sql'),
     type,
-    runner: get<Runner>('runner') ?? 'pg',
+    runner: fields.runner ?? 'pg',
     // `!glob` takes files back out: the `!` stays in front of the resolved path.
-    extraInputs: (get<string[]>('extra_inputs') ?? []).map((glob) =>
+    extraInputs: (fields.extra_inputs ?? []).map((glob) =>
       glob.startsWith('!') ? `!${rootPath(glob.slice(1))}` : rootPath(glob),
     ),
     settings,
-    variables: get<Record<string, string>>('variables') ?? {},
+    variables: fields.variables ?? {},
     extensions: extensions.map((ext) => ext.toLowerCase()),
     encoding: canonical?.name ?? 'UTF8',
   };

@@ -3,9 +3,17 @@
  * `loadConfig` (src/config/load.ts); nothing downstream re-checks it.
  */
 
-export type CloneStrategy = 'auto' | 'wal_log' | 'file_copy';
-export type Runner = 'pg' | 'psql';
-export type BackupFormat = 'custom' | 'directory';
+import type { BACKUP_FORMATS, CLONE_STRATEGIES, RUNNERS } from './schema.js';
+
+/*
+ * The value types below come from the schema (schema.ts), and every section is built from the
+ * schema's inferred `SectionValues` by a resolver whose return type is the section type here:
+ * a key read that the schema does not declare, or of the wrong type, does not compile.
+ */
+
+export type CloneStrategy = (typeof CLONE_STRATEGIES)[number];
+export type Runner = (typeof RUNNERS)[number];
+export type BackupFormat = (typeof BACKUP_FORMATS)[number];
 
 /**
  * How to reach a PostgreSQL server. `password` is never printed (see `redactUrl` and

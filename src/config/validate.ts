@@ -1,17 +1,11 @@
 import { parseDuration } from '../duration.js';
 import { interpolate } from './interpolate.js';
-import { CONFIG_SCHEMA, type FieldSpec } from './schema.js';
+import { type CheckedConfig, CONFIG_SCHEMA, type FieldSpec, type SectionName } from './schema.js';
 
-/** A section's checked values: key -> value of the declared type (after ${VAR} interpolation). */
-export type CheckedFields = Record<
-  string,
-  string | number | boolean | string[] | Record<string, string>
->;
-
-export interface CheckedConfig {
-  sections: Record<string, CheckedFields>;
-  maps: Record<string, Record<string, CheckedFields>>;
-}
+/** A checked value of any field (see `ValueOf` in schema.ts for which field gives which). */
+type FieldValue = string | number | boolean | string[] | Record<string, string>;
+type Table = Record<string, unknown>;
+type Report = (path: string[], message: string) => void;
 
 export interface ValidationResult {
   config: CheckedConfig;
@@ -20,64 +14,85 @@ export interface ValidationResult {
 
 type LineOf = (path: string[]) => number | undefined;
 
+const SECTION_NAMES = Object.keys(CONFIG_SCHEMA);
+
+function isSectionName(name: string): name is SectionName {
+  return Object.hasOwn(CONFIG_SCHEMA, name);
+}
+
 /**
  * Check a parsed dbfast.toml against CONFIG_SCHEMA. Collects EVERY problem (unknown keys
  * with a "did you mean", wrong types, bad values, unset environment variables) with its key
- * path and, where it can be found, its line; never stops at the first.
+ * path and, where it can be found, its line; never stops at the first. Values come back
+ * typed as the schema declares them (durations in milliseconds); a value with a problem is
+ * left out.
  */
 export function validateConfig(
-  raw: Record<string, unknown>,
+  raw: Table,
   env: Record<string, string | undefined>,
   lineOf: LineOf = () => undefined,
 ): ValidationResult {
   const problems: string[] = [];
-  const report = (path: string[], message: string): void => {
+  const report: Report = (path, message) => {
     const line = lineOf(path);
     problems.push(`${path.join('.')}${line === undefined ? '' : ` (line ${line})`}: ${message}`);
   };
-  const config: CheckedConfig = { sections: {}, maps: {} };
-
+  const checked: Record<string, unknown> = Object.fromEntries(
+    SECTION_NAMES.map((name) => [name, {}]),
+  );
   for (const [sectionName, value] of Object.entries(raw)) {
-    const spec = CONFIG_SCHEMA[sectionName];
-    if (spec === undefined) {
-      report([sectionName], unknownKey(sectionName, Object.keys(CONFIG_SCHEMA), 'section'));
+    if (!isSectionName(sectionName)) {
+      report([sectionName], unknownKey(sectionName, SECTION_NAMES, 'section'));
       continue;
     }
     if (!isTable(value)) {
       report([sectionName], `expected a table ([${sectionName}]), got ${describe(value)}`);
       continue;
     }
-    if (spec.kind === 'section') {
-      config.sections[sectionName] = checkFields([sectionName], value, spec.fields, env, report);
+    const spec = CONFIG_SCHEMA[sectionName];
+    checked[sectionName] =
+      spec.kind === 'section'
+        ? checkFields([sectionName], value, spec.fields, env, report)
+        : checkEntries(sectionName, value, spec.fields, env, report);
+  }
+  // The one place unknown data becomes typed: every value above went through checkValue
+  // with the field spec CheckedConfig is inferred from, and unknown keys were left out.
+  return { config: checked as CheckedConfig, problems };
+}
+
+/** A map section ([environments.NAME]): each entry must be a table of the section's fields. */
+function checkEntries(
+  sectionName: string,
+  value: Table,
+  fields: Readonly<Record<string, FieldSpec>>,
+  env: Record<string, string | undefined>,
+  report: Report,
+): Record<string, Record<string, FieldValue>> {
+  const entries: Record<string, Record<string, FieldValue>> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (!isTable(entry)) {
+      report(
+        [sectionName, name],
+        `expected a table ([${sectionName}.${name}]), got ${describe(entry)}`,
+      );
       continue;
     }
-    const entries: Record<string, CheckedFields> = {};
-    for (const [name, entry] of Object.entries(value)) {
-      if (!isTable(entry)) {
-        report(
-          [sectionName, name],
-          `expected a table ([${sectionName}.${name}]), got ${describe(entry)}`,
-        );
-        continue;
-      }
-      entries[name] = checkFields([sectionName, name], entry, spec.fields, env, report);
-    }
-    config.maps[sectionName] = entries;
+    entries[name] = checkFields([sectionName, name], entry, fields, env, report);
   }
-  return { config, problems };
+  return entries;
 }
 
 function checkFields(
   path: string[],
-  table: Record<string, unknown>,
-  fields: Record<string, FieldSpec>,
+  table: Table,
+  fields: Readonly<Record<string, FieldSpec>>,
   env: Record<string, string | undefined>,
-  report: (path: string[], message: string) => void,
-): CheckedFields {
-  const out: CheckedFields = {};
+  report: Report,
+): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
   for (const [key, value] of Object.entries(table)) {
     const keyPath = [...path, key];
-    const spec = fields[key];
+    const spec = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (spec === undefined) {
       report(keyPath, unknownKey(key, Object.keys(fields), 'key'));
       continue;
@@ -93,7 +108,7 @@ function checkValue(
   spec: FieldSpec,
   env: Record<string, string | undefined>,
   problem: (message: string) => void,
-): CheckedFields[string] | undefined {
+): FieldValue | undefined {
   const expand = (text: string): string => {
     const result = interpolate(text, env);
     for (const name of result.missing) {
@@ -111,12 +126,19 @@ function checkValue(
           `expected one of ${spec.oneOf.map((v) => `"${v}"`).join(', ')}, got "${text}"`,
         );
       }
-      if (spec.duration === true && parseDuration(text) === undefined) {
+      return text;
+    }
+    case 'duration': {
+      if (typeof value !== 'string')
+        return void problem(`expected a string, got ${describe(value)}`);
+      const text = expand(value);
+      const ms = parseDuration(text);
+      if (ms === undefined) {
         return void problem(
           `expected a duration such as "90s", "15m", "12h" or "7d", got "${text}"`,
         );
       }
-      return text;
+      return ms;
     }
     case 'integer':
       if (typeof value !== 'number' && typeof value !== 'bigint') {
@@ -138,10 +160,10 @@ function checkValue(
       }
       return value.map(expand);
     case 'string-map': {
-      if (!isTable(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+      if (!isStringTable(value)) {
         return void problem(`expected a table of strings, got ${describe(value)}`);
       }
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v as string)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
     }
   }
 }
@@ -150,6 +172,10 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
   );
+}
+
+function isStringTable(value: unknown): value is Record<string, string> {
+  return isTable(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
 function describe(value: unknown): string {

@@ -1,12 +1,10 @@
+import { MAX_IDENTIFIER_BYTES } from '../config/name-room.js';
 import { usageError } from '../errors.js';
 
 /**
  * The one place where database names (and other identifiers dbfast puts into SQL) are
  * validated and quoted. Nothing else in dbfast builds an identifier into SQL text.
  */
-
-/** PostgreSQL's NAMEDATALEN - 1: longer names are silently truncated by the server. */
-export const MAX_IDENTIFIER_BYTES = 63;
 
 /** Names dbfast itself must never create, clone over or drop. */
 const RESERVED = new Set(['postgres', 'template0', 'template1']);

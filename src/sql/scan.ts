@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { DEFAULT_EXTENSIONS } from '../config/schema.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError, ExitCode } from '../errors.js';
 import { globListMatcher } from './glob.js';
@@ -12,9 +13,6 @@ export interface RepositoryFile {
   absolutePath: string;
   kind: 'sql' | 'csv';
 }
-
-/** The endings that count when `[repository] extensions` is not set. */
-export const DEFAULT_EXTENSIONS = ['.sql', '.csv'];
 
 /** Names that look like SQL whatever their ending says: `a.sql.postgres`, `a.psql`, `a.pgsql`. */
 const SQL_LOOKING = /\.(sql|psql|pgsql)(\.[^/]*)?$/i;
