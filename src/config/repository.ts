@@ -1,5 +1,5 @@
 import { PLAIN_ALIASES, presetFor } from '../presets/registry.js';
-import { canonicalEncoding } from '../sql/encoding.js';
+import { canonicalEncoding } from './encodings.js';
 import { DEFAULT_EXTENSIONS, type SectionValues } from './schema.js';
 import type { ResolvedConfig } from './types.js';
 

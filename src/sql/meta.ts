@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { canonicalEncoding } from './encoding.js';
+import { canonicalEncoding } from '../config/encodings.js';
 import type { MetaSegment } from './lexer.js';
 import { isSignificant, tokens } from './tokens.js';
 import { splitArgs } from './variables.js';
