@@ -41,10 +41,6 @@ const EXCEPTIONS = [
   // plain data instead (presets above sql), and the Project should be passed in.
   ['^src/sql/executor\\.ts$', '^src/(presets/(mask|scan|types)\\.ts|project\\.ts)$'],
   ['^src/sql/bookkeeping\\.ts$', '^src/presets/types\\.ts$'],
-  // Issue 14 (typed config rewrite): config checks `[repository] type` against the preset
-  // registry and takes a preset's default path from it. To go, a preset's identity (name,
-  // tool, default path) must move below config as plain data, apart from its scan code.
-  ['^src/config/(repository|schema)\\.ts$', '^src/presets/registry\\.ts$'],
   // Issue 11 (catalog): gc walks snapshots and clones both; it moves to the project-level
   // services once labels and names have their own module.
   ['^src/clone/gc\\.ts$', '^src/snapshot/gc\\.ts$'],

@@ -1,5 +1,5 @@
-import { PLAIN_ALIASES, presetFor } from '../presets/registry.js';
 import { canonicalEncoding } from './encodings.js';
+import { defaultRepositoryPath, PLAIN_ALIASES } from './repository-types.js';
 import { DEFAULT_EXTENSIONS, type SectionValues } from './schema.js';
 import type { ResolvedConfig } from './types.js';
 
@@ -36,7 +36,7 @@ export function resolveRepository(
   const written = fields.type ?? 'plain';
   const type = PLAIN_ALIASES.includes(written) ? 'plain' : written;
   return {
-    path: rootPath(fields.path ?? presetFor(type)?.defaultPath ?? 'sql'),
+    path: rootPath(fields.path ?? defaultRepositoryPath(type)),
     type,
     runner: fields.runner ?? 'pg',
     // `!glob` takes files back out: the `!` stays in front of the resolved path.

@@ -6,7 +6,7 @@
  * The original DBFast keys are included so an existing dbfast.toml keeps working.
  */
 
-import { REPOSITORY_TYPES } from '../presets/registry.js';
+import { REPOSITORY_TYPES } from './repository-types.js';
 import { SSL_MODES } from './url.js';
 
 /** `[database] clone_strategy` values. */

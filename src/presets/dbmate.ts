@@ -1,3 +1,4 @@
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, lines, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -16,7 +17,7 @@ const DOWN = /^--\s*migrate:down(?:\s+.*)?\s*$/;
 export const dbmate: Preset = {
   name: 'dbmate',
   tool: 'dbmate',
-  defaultPath: 'db/migrations',
+  defaultPath: PRESET_DEFAULT_PATHS.dbmate,
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const units: MigrationUnit[] = [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -21,7 +22,7 @@ interface JournalEntry {
 export const drizzle: Preset = {
   name: 'drizzle',
   tool: 'Drizzle',
-  defaultPath: 'drizzle',
+  defaultPath: PRESET_DEFAULT_PATHS.drizzle,
   async scan(root: string): Promise<PresetScan> {
     const all = await listFiles(root);
     const journalPath = join(root, 'meta', '_journal.json');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -29,7 +30,7 @@ interface Found {
 export const flyway: Preset = {
   name: 'flyway',
   tool: 'Flyway',
-  defaultPath: 'db/migration',
+  defaultPath: PRESET_DEFAULT_PATHS.flyway,
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const versioned: Found[] = [];

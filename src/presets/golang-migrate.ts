@@ -1,3 +1,4 @@
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { assertUniqueVersions, compareVersions, listFiles, sqlUnit } from './files.js';
 import type { Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -13,7 +14,7 @@ const NAME = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
 export const golangMigrate: Preset = {
   name: 'golang-migrate',
   tool: 'golang-migrate',
-  defaultPath: 'migrations',
+  defaultPath: PRESET_DEFAULT_PATHS['golang-migrate'],
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const found: { version: string; path: string }[] = [];

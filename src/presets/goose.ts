@@ -1,3 +1,4 @@
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import {
   assertUniqueVersions,
   compareVersions,
@@ -30,7 +31,7 @@ function annotation(line: Line): string | undefined {
 export const goose: Preset = {
   name: 'goose',
   tool: 'goose',
-  defaultPath: 'migrations',
+  defaultPath: PRESET_DEFAULT_PATHS.goose,
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const found: { version: string; path: string }[] = [];

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, lines, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -17,7 +18,7 @@ const HEADER = /^--! ([A-Z][a-zA-Z0-9_]*)(?::(.*))?$/;
 export const graphileMigrate: Preset = {
   name: 'graphile-migrate',
   tool: 'graphile-migrate',
-  defaultPath: 'migrations',
+  defaultPath: PRESET_DEFAULT_PATHS['graphile-migrate'],
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const found: { path: string; filename: string }[] = [];

@@ -1,3 +1,4 @@
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -16,7 +17,7 @@ const DOWN = /^\s*--[\s-]*down\s+migration/im;
 export const nodePgMigrate: Preset = {
   name: 'node-pg-migrate',
   tool: 'node-pg-migrate',
-  defaultPath: 'migrations',
+  defaultPath: PRESET_DEFAULT_PATHS['node-pg-migrate'],
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const paths: string[] = [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
 
@@ -15,7 +16,7 @@ import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js'
 export const prisma: Preset = {
   name: 'prisma',
   tool: 'Prisma Migrate',
-  defaultPath: 'prisma/migrations',
+  defaultPath: PRESET_DEFAULT_PATHS.prisma,
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     await listFiles(root); // the folder must exist: the same error as every preset

@@ -1,3 +1,4 @@
+import { isPresetName, type PresetName } from '../config/repository-types.js';
 import { dbmate } from './dbmate.js';
 import { drizzle } from './drizzle.js';
 import { flyway } from './flyway.js';
@@ -10,29 +11,30 @@ import { sqitch } from './sqitch.js';
 import { supabase } from './supabase.js';
 import type { Preset } from './types.js';
 
-/** Every preset, by its `[repository] type` name. "plain" (dbfast's own layout) is not one. */
-export const PRESETS: Record<string, Preset> = Object.fromEntries(
-  [
-    prisma,
-    drizzle,
-    golangMigrate,
-    goose,
-    dbmate,
-    flyway,
-    nodePgMigrate,
-    graphileMigrate,
-    supabase,
-    sqitch,
-  ].map((preset) => [preset.name, preset]),
-);
+/**
+ * Every preset, by its `[repository] type` name. "plain" (dbfast's own layout) is not one.
+ * The names are config's (config/repository-types.ts): a preset missing here, or one config
+ * does not know, does not compile.
+ */
+const BY_NAME: Record<PresetName, Preset> = {
+  prisma,
+  drizzle,
+  'golang-migrate': golangMigrate,
+  goose,
+  dbmate,
+  flyway,
+  'node-pg-migrate': nodePgMigrate,
+  'graphile-migrate': graphileMigrate,
+  supabase,
+  sqitch,
+};
 
-/** Other spellings of "plain": the values an original DBFast config may hold. */
-export const PLAIN_ALIASES = ['sql', 'structured'];
+export const PRESETS: Record<string, Preset> = BY_NAME;
 
 /** `[repository] type` values: "plain" (or an original DBFast value) and the presets. */
-export const REPOSITORY_TYPES = ['plain', ...PLAIN_ALIASES, ...Object.keys(PRESETS)];
+export { REPOSITORY_TYPES } from '../config/repository-types.js';
 
 /** The preset for a `[repository] type`, or undefined for a plain repository. */
 export function presetFor(type: string): Preset | undefined {
-  return PRESETS[type];
+  return isPresetName(type) ? BY_NAME[type] : undefined;
 }

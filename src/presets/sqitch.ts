@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { layoutError, readText, sqlUnit } from './files.js';
 import { parsePlan } from './sqitch-plan.js';
 import { sqitchRegistry } from './sqitch-registry.js';
@@ -15,7 +16,7 @@ import type { MigrationUnit, Preset, PresetScan } from './types.js';
 export const sqitch: Preset = {
   name: 'sqitch',
   tool: 'Sqitch',
-  defaultPath: '.',
+  defaultPath: PRESET_DEFAULT_PATHS.sqitch,
   async scan(root: string): Promise<PresetScan> {
     const planPath = join(root, 'sqitch.plan');
     if (!existsSync(planPath)) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRESET_DEFAULT_PATHS } from '../config/repository-types.js';
 import { lex } from '../sql/lexer.js';
 import { listFiles, readText, sqlUnit } from './files.js';
 import type { MigrationUnit, Preset, PresetScan, SkippedFile } from './types.js';
@@ -18,7 +19,7 @@ const NAME = /^([0-9]+)_(.*)\.sql$/;
 export const supabase: Preset = {
   name: 'supabase',
   tool: 'Supabase CLI',
-  defaultPath: 'supabase/migrations',
+  defaultPath: PRESET_DEFAULT_PATHS.supabase,
   async scan(root: string): Promise<PresetScan> {
     const skipped: SkippedFile[] = [];
     const units: MigrationUnit[] = [];

@@ -1,3 +1,4 @@
+import type { PresetName } from '../config/repository-types.js';
 import type { RepositoryFile } from '../sql/scan.js';
 
 /**
@@ -49,7 +50,7 @@ export interface PresetScan {
 /** One migration tool's layout. */
 export interface Preset {
   /** The `[repository] type` value. */
-  name: string;
+  name: PresetName;
   /** The tool, for messages and the README. */
   tool: string;
   /** The migrations folder when `[repository] path` is not set, relative to dbfast.toml. */

@@ -1,5 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { HASH_LENGTH, MAX_BASE_BYTES, MAX_IDENTIFIER_BYTES } from '../../src/config/name-room.js';
+import {
+  defaultRepositoryPath,
+  PRESET_DEFAULT_PATHS,
+  REPOSITORY_TYPES,
+} from '../../src/config/repository-types.js';
 import { CONFIG_SCHEMA, type SectionValues } from '../../src/config/schema.js';
 import type {
   BackupFormat,
@@ -8,6 +13,7 @@ import type {
   Runner,
 } from '../../src/config/types.js';
 import { validateConfig } from '../../src/config/validate.js';
+import { PRESETS, presetFor } from '../../src/presets/registry.js';
 import { problemsOf, resolveInline } from '../helpers/config.js';
 
 describe('config schema: one source for the types', () => {
@@ -177,6 +183,34 @@ unused_for = "12h"
     const error = problemsOf('[database]\npassword_env = "NOT_SET_PW"\n');
     expect(error.problems).toEqual([
       'database.password_env: environment variable NOT_SET_PW is not set',
+    ]);
+  });
+});
+
+describe('repository types: config holds the names, the presets the code', () => {
+  it('has one preset per name, named by its key, with the default path config gives', () => {
+    expect(Object.keys(PRESETS)).toEqual(Object.keys(PRESET_DEFAULT_PATHS));
+    for (const [name, preset] of Object.entries(PRESETS)) {
+      expect(preset.name).toBe(name);
+      expect(preset.defaultPath).toBe(defaultRepositoryPath(name));
+    }
+    expect(REPOSITORY_TYPES.slice(0, 3)).toEqual(['plain', 'sql', 'structured']);
+    expect(defaultRepositoryPath('plain')).toBe('sql');
+    expect(presetFor('constructor')).toBeUndefined();
+  });
+
+  it("resolves a preset's default path, and refuses an unknown type with the known ones", () => {
+    expect(resolveInline('[repository]\ntype = "prisma"\n').repository).toMatchObject({
+      type: 'prisma',
+      path: '/p/prisma/migrations',
+    });
+    expect(resolveInline('[repository]\ntype = "sql"\n').repository).toMatchObject({
+      type: 'plain',
+      path: '/p/sql',
+    });
+    const error = problemsOf('[repository]\ntype = "liquibase"\n');
+    expect(error.problems).toEqual([
+      `repository.type (line 2): expected one of ${REPOSITORY_TYPES.map((t) => `"${t}"`).join(', ')}, got "liquibase"`,
     ]);
   });
 });
