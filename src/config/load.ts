@@ -70,10 +70,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 }
 
 export interface ResolveOptions extends TargetOptions {
+  /** The dbfast.toml the text came from, for messages; undefined for an inline config. */
   configPath: string | undefined;
-  /** The folder relative paths resolve against. */
-  rootDir: string;
-  env: Record<string, string | undefined>;
 }
 
 /**

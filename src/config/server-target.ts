@@ -6,7 +6,9 @@ import { parseConnectionUrl, SSL_MODES } from './url.js';
 type Env = Record<string, string | undefined>;
 
 export interface TargetOptions {
+  /** The folder relative paths resolve against (the embedded server lives in it). */
   rootDir: string;
+  /** The environment: ${VAR} values, passwords, DATABASE_URL and PG* variables. */
   env: Env;
   /** `--database-url`: wins over dbfast.toml and the environment. */
   databaseUrl?: string | undefined;

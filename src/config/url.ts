@@ -63,7 +63,7 @@ export function parseConnectionUrl(url: string, where = 'the connection URL'): C
     throw usageError('config.bad_url', `${where} has an invalid port "${parsed.port}".`);
   }
   const sslmode = typeof parsed.sslmode === 'string' ? parsed.sslmode : undefined;
-  if (sslmode !== undefined && !(SSL_MODES as readonly string[]).includes(sslmode)) {
+  if (sslmode !== undefined && !SSL_MODES.some((mode) => mode === sslmode)) {
     // libpq refuses an unknown sslmode; silently connecting without TLS would fail open.
     throw usageError(
       'config.bad_url',
