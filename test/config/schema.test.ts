@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { HASH_LENGTH, MAX_BASE_BYTES, MAX_IDENTIFIER_BYTES } from '../../src/config/name-room.js';
 import {
@@ -60,6 +61,35 @@ describe('config schema: one source for the types', () => {
       expect.stringMatching(/^constructor \(line 1\): unknown section; known: project, /),
       expect.stringMatching(/^pool\.toString \(line 4\): unknown key; known: size$/),
     ]);
+  });
+
+  it("is what the README's configuration reference shows: every key, nothing else", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Configuration[\s\S]*?```toml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const documented: Record<string, Set<string>> = {};
+    let section = '';
+    for (const line of block.split('\n')) {
+      const header = /^\[([a-z_]+)[.\]]/.exec(line);
+      if (header?.[1] !== undefined) {
+        section = header[1];
+        documented[section] ??= new Set();
+        continue;
+      }
+      // `key = …` or `# key = …`, and `# include_files / exclude_files = …`
+      const keys = /^#?\s*([a-z_]+(?:\s*\/\s*[a-z_]+)*)\s*=/.exec(line)?.[1];
+      for (const key of keys?.split('/') ?? []) documented[section]?.add(key.trim());
+    }
+    const sorted = (keys: Iterable<string>): string[] => [...keys].sort();
+    expect(
+      Object.fromEntries(Object.entries(documented).map(([name, keys]) => [name, sorted(keys)])),
+    ).toEqual(
+      Object.fromEntries(
+        Object.entries(CONFIG_SCHEMA).map(([name, spec]) => [
+          name,
+          sorted(Object.keys(spec.fields)),
+        ]),
+      ),
+    );
   });
 
   it('lists every section the resolved config is built from', () => {
