@@ -60,10 +60,7 @@ const bool = { type: 'boolean' } as const;
 const strings = { type: 'string[]' } as const;
 const stringMap = { type: 'string-map' } as const;
 const duration = { type: 'duration' } as const;
-const count = <const N extends number>(min: N): { type: 'integer'; min: N } => ({
-  type: 'integer',
-  min,
-});
+const count = (min: number): { type: 'integer'; min: number } => ({ type: 'integer', min });
 const oneOf = <const V extends readonly string[]>(values: V): { type: 'string'; oneOf: V } => ({
   type: 'string',
   oneOf: values,
