@@ -68,7 +68,7 @@ if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
   console.error('dist/ is missing: run `npm run build` first (npm run bench does).');
   process.exit(2);
 }
-const lib = await import('../dist/index.js');
+const lib = { ...(await import('../dist/index.js')), ...(await import('./lib/internals.js')) };
 
 const allowUnavailable = values['allow-unavailable']
   .split(',')

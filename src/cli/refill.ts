@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type RefillStart, startBackgroundRefill } from '../index.js';
+import { type RefillStart, startBackgroundRefill } from '../clone/refill.js';
 import type { GlobalOptions } from './context.js';
 
 /**

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { DbfastError, describeFailure, ExitCode } from '../index.js';
+import { DbfastError, ExitCode } from '../index.js';
+import { describeFailure } from '../server/failures.js';
 import { ReportedFailure } from './context.js';
 import { buildProgram } from './program.js';
 

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillPool, poolStatus } from '../../src/clone/pool.js';
 import { refillLockPath } from '../../src/clone/refill.js';
-import { createDbfast, ensureTemplate, fillPool, poolStatus } from '../../src/index.js';
+import { createDbfast, ensureTemplate } from '../../src/index.js';
 import { withClient } from '../../src/server/connection.js';
 import { runCliJson } from '../helpers/cli.js';
 import { type TempProject, tempProject } from '../helpers/project.js';

@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cloneDatabase,
-  collectGarbage,
-  createDbfast,
-  dropClones,
-  ensureTemplate,
-  fillPool,
-  listClones,
-  poolStatus,
-} from '../../src/index.js';
+import { dropClones, listClones } from '../../src/clone/inventory.js';
+import { fillPool, poolStatus } from '../../src/clone/pool.js';
+import { cloneDatabase, collectGarbage, createDbfast, ensureTemplate } from '../../src/index.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workPrefix } from '../../src/catalog/work.js';
-import { cloneDatabase, DbfastError, describeFailure, fileSystemError } from '../../src/index.js';
+import { cloneDatabase, DbfastError } from '../../src/index.js';
+import { describeFailure, fileSystemError } from '../../src/server/failures.js';
 import {
   backupProject,
   createSampleDatabase,

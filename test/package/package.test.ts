@@ -79,13 +79,16 @@ describe('the npm package', () => {
     const script = `
       const dbfast = require('dbfast');
       const project = dbfast.openProject({ configText: '[database]\\ntemplate_name = "cjs"\\n' });
-      const { quoteIdent } = require('dbfast');
+      const { DbfastError, isDbfastError } = require('dbfast');
+      let internal = 'reachable';
+      try { require('dbfast/dist/server/identifiers.js'); } catch (error) { internal = error.code; }
       import('dbfast').then((esm) => {
         console.log(JSON.stringify({
           openProject: typeof dbfast.openProject,
           createDbfast: typeof dbfast.createDbfast,
           templateName: project.config.database.templateName,
-          quoted: quoteIdent('a"b'),
+          guarded: isDbfastError(new DbfastError('x.y', 'z')),
+          internal,
           same: esm.openProject === dbfast.openProject,
         }));
       });`;
@@ -96,7 +99,9 @@ describe('the npm package', () => {
       openProject: 'function',
       createDbfast: 'function',
       templateName: 'cjs',
-      quoted: '"a""b"',
+      guarded: true,
+      // Internals ship in dist/ but stay outside package.json "exports".
+      internal: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       same: true,
     });
   });

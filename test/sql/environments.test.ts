@@ -1,13 +1,13 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDbfastError } from '../../src/index.js';
 import {
   assertEnvironmentValid,
-  isDbfastError,
   listEnvironments,
+  looksLikeProduction,
   validateEnvironment,
-} from '../../src/index.js';
-import { looksLikeProduction } from '../../src/sql/environments.js';
+} from '../../src/sql/environments.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 
 describe('looksLikeProduction', () => {

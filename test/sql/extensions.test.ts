@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
-import { validateEnvironment } from '../../src/index.js';
+import { validateEnvironment } from '../../src/sql/environments.js';
 import { applyRepository } from '../../src/sql/executor.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { createDatabase, dropDatabases, query } from '../helpers/server.js';

@@ -3,11 +3,12 @@ import { readMetadata, type TemplateMetadata, writeMetadata } from '../../src/ca
 import { templateDatabaseName } from '../../src/catalog/names.js';
 import { workPrefix } from '../../src/catalog/work.js';
 import { resolveConfig } from '../../src/config/load.js';
-import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../src/index.js';
+import { ensureTemplate, templateStatus } from '../../src/index.js';
 import { Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
 import { computeFingerprint } from '../../src/template/fingerprint.js';
+import { dropTemplates, listTemplates } from '../../src/template/manage.js';
 import { EXAMPLE_ENVIRONMENTS, exampleFiles } from '../helpers/example.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';

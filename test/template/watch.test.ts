@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { workPrefix } from '../../src/catalog/work.js';
-import { isDbfastError, rebuildQueue, type WatchEvent, watchTemplate } from '../../src/index.js';
+import { isDbfastError, type WatchEvent, watchTemplate } from '../../src/index.js';
+import { rebuildQueue } from '../../src/template/watch.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query } from '../helpers/server.js';
 

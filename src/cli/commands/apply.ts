@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
-import { type ApplySummary, applyRepository, validateDatabaseName } from '../../index.js';
+import { validateDatabaseName } from '../../server/identifiers.js';
+import { type ApplySummary, applyRepository } from '../../sql/executor.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 

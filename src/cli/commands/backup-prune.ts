@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { type PruneDecision, pruneBackups } from '../../backup/retention.js';
+import { sourceFilterOf } from '../../backup/source.js';
 import { formatBytes } from '../../duration.js';
-import { type PruneDecision, pruneBackups, sourceFilterOf } from '../../index.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';

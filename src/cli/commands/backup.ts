@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
+import { sourceFilterOf } from '../../backup/source.js';
+import { verifyAllBackups, verifyBackup } from '../../backup/verify.js';
+import type { BackupFormat } from '../../config/types.js';
 import { formatBytes, formatDuration } from '../../duration.js';
-import {
-  type BackupFormat,
-  createBackup,
-  DbfastError,
-  listBackups,
-  sourceFilterOf,
-  usageError,
-  verifyAllBackups,
-  verifyBackup,
-} from '../../index.js';
+import { usageError } from '../../errors.js';
+import { createBackup, DbfastError, listBackups } from '../../index.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { table } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { dropClones } from '../../index.js';
+import { dropClones } from '../../clone/inventory.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 

@@ -4,7 +4,7 @@ import {
   type EnvironmentValidation,
   listEnvironments,
   validateEnvironment,
-} from '../../index.js';
+} from '../../sql/environments.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { listClones } from '../../clone/inventory.js';
 import { formatBytes, formatDuration } from '../../duration.js';
-import { listClones } from '../../index.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 

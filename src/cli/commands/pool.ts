@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { drainPool, fillPool, poolStatus, releaseRefillLock } from '../../index.js';
+import { drainPool, fillPool, poolStatus } from '../../clone/pool.js';
+import { releaseRefillLock } from '../../clone/refill.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';

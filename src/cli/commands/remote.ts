@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
+import { findConfigFile } from '../../config/load.js';
 import { formatBytes } from '../../duration.js';
-import {
-  addRemote,
-  findConfigFile,
-  listRemotes,
-  removeRemote,
-  testRemote,
-  usageError,
-} from '../../index.js';
+import { usageError } from '../../errors.js';
+import { addRemote, removeRemote } from '../../remote/edit.js';
+import { listRemotes } from '../../remote/remotes.js';
+import { testRemote } from '../../remote/test.js';
 import { action, type CommandContext } from '../context.js';
 import { table } from '../output.js';
 import { parseIntegerOption } from '../parse.js';

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { planRestore } from '../../backup/restore.js';
+import { undoSql } from '../../deploy/deploy.js';
 import { formatDuration } from '../../duration.js';
-import { planRestore, restoreBackup, undoSql } from '../../index.js';
+import { restoreBackup } from '../../index.js';
 import { confirmTarget } from '../confirm.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';

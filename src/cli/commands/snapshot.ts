@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../duration.js';
-import {
-  dropPreviousStates,
-  dropSnapshot,
-  listSnapshots,
-  prepareSnapshot,
-  restoreSnapshot,
-  saveSnapshot,
-  usageError,
-} from '../../index.js';
+import { usageError } from '../../errors.js';
+import { listSnapshots, restoreSnapshot, saveSnapshot } from '../../index.js';
+import { dropPreviousStates, dropSnapshot } from '../../snapshot/list.js';
+import { prepareSnapshot } from '../../snapshot/save.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';

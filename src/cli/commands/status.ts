@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ExitCode, projectStatus, type StatusReport } from '../../index.js';
+import { ExitCode } from '../../index.js';
+import { projectStatus, type StatusReport } from '../../status.js';
 import { action } from '../context.js';
 import { type Style, table } from '../output.js';
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../duration.js';
 import { usageError } from '../../errors.js';
-import { dropTemplates, ensureTemplate, listTemplates, templateStatus } from '../../index.js';
+import { ensureTemplate, templateStatus } from '../../index.js';
+import { dropTemplates, listTemplates } from '../../template/manage.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
