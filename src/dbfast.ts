@@ -71,7 +71,10 @@ export interface Dbfast {
  * finds the current template, later ones reuse it. Call `ensureTemplate()` to check again.
  *
  * Safe to use from many processes or workers at once, each with its own handle. Calls on
- * one handle are serialised on its connection.
+ * one handle are serialised on its connection. Every clone carries this project's label, the
+ * handle's `run` and its ttl, so `dbfast gc` removes what a crashed run left. Throws what
+ * openProject throws (an invalid dbfast.toml: exit code 2); starts the embedded server when
+ * the project uses it.
  */
 export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast> {
   const { cloneTtlMs = DEFAULT_CLONE_TTL_MS, ...projectOptions } = options;

@@ -44,6 +44,14 @@ export interface DbfastErrorOptions {
   problems?: string[];
 }
 
+/**
+ * The one error type dbfast throws (test with `instanceof` or `isDbfastError`): `code` is a
+ * stable dotted string (`config.unknown_key`, `clone.exists`, …), `exitCode` the exit code
+ * the CLI uses for it (see ExitCode), `hint` what to do next, `pg` what PostgreSQL said.
+ * Its message, hint and JSON form never contain a password. Library calls may also reject
+ * with a `pg` or Node file-system error that reached them unwrapped (a lost connection, a
+ * full disk); the CLI reports those as what they are.
+ */
 export class DbfastError extends Error {
   /** Stable machine-readable code, e.g. `config.unknown_key`, `server.unreachable`. */
   readonly code: string;
@@ -96,6 +104,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw interruptedError();
 }
 
+/** Whether `error` is a DbfastError (a type guard). */
 export function isDbfastError(error: unknown): error is DbfastError {
   return error instanceof DbfastError;
 }

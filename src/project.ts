@@ -7,6 +7,7 @@ import type { Reporter } from './reporter.js';
 import { withClient } from './server/connection.js';
 import { ensureEmbeddedServer } from './server/embedded.js';
 
+/** Where `openProject` (and `createDbfast`) read dbfast.toml from, and what overrides it. */
 export interface OpenProjectOptions {
   /** Path of a dbfast.toml; when omitted, the cwd and its parents are searched. */
   configPath?: string;
@@ -84,7 +85,12 @@ export class Project {
   }
 }
 
-/** Open a project from a dbfast.toml (found, or given) or from inline TOML text. */
+/**
+ * Open a project from a dbfast.toml (found, or given) or from inline TOML text. Reads and
+ * validates the whole configuration now and connects to nothing (the embedded server starts
+ * on first use). Throws a DbfastError with exit code 2 listing every problem of an invalid
+ * dbfast.toml (`config.*` codes, with line numbers where the parser gives them).
+ */
 export function openProject(options: OpenProjectOptions = {}): Project {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();

@@ -16,6 +16,7 @@ export interface Reporter {
   serverStarted?(event: EmbeddedStarted): void;
 }
 
+/** One step of a long task, as `Reporter.progress` receives it. */
 export interface ProgressEvent {
   task: string;
   done: number;

@@ -25,6 +25,11 @@ export interface BackupSummary {
   problem: string | undefined;
 }
 
+/**
+ * This project's backups (optionally of one source), newest first, read from the backups
+ * folder: a folder without a readable manifest is listed with `problem` set, never skipped.
+ * Reads files only; never connects to a server.
+ */
 export async function listBackups(
   project: Project,
   options: { source?: SourceFilter | undefined } = {},

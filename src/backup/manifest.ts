@@ -23,6 +23,7 @@ export interface ManifestFile {
   sha256: string;
 }
 
+/** The `manifest.json` of a backup folder: what was dumped, how, and every file's checksum. */
 export interface BackupManifest {
   manifestVersion: 1;
   /** The dbfast version that wrote it. */

@@ -29,6 +29,7 @@ import {
 import { backupStamp, findBackup } from './store.js';
 import { dropQuietly, freeName, publishRestored, swapDatabases } from './swap.js';
 
+/** Which backup `restoreBackup` restores, where to, and the confirmations the target needs. */
 export interface RestoreOptions extends Confirmations {
   /** Backup id (`source/timestamp`, a timestamp, `source/latest`, `latest`). */
   id: string;
@@ -57,6 +58,7 @@ export interface RestorePlan {
   asTemplate: boolean;
 }
 
+/** What `restoreBackup` did: the database it made and where a replaced one was kept. */
 export interface RestoreResult {
   id: string;
   database: string;
@@ -103,6 +105,8 @@ async function planParts(
  * A restore that fails (or is interrupted) midway drops the scratch database and leaves the
  * target as it was; a replaced database is kept as `<name>_old_<timestamp>`. Refuses with
  * exit code 2 unless the confirmations the target needs are given (see restore-target.ts).
+ * The archive's checksums and table of contents are checked before pg_restore runs any of
+ * it: a damaged backup fails with `restore.corrupt` and the target untouched.
  */
 export async function restoreBackup(
   project: Project,

@@ -23,6 +23,7 @@ import { claimPartial, releasePartial, removeAbandonedPartials } from './partial
 import { resolveSource, type SourceOptions } from './source.js';
 import { backupStamp, sourcePath } from './store.js';
 
+/** What `createBackup` dumps (exactly one of `remote` or `db`, a database on the project's server) and how. */
 export interface CreateBackupOptions extends SourceOptions {
   /** Default: `[backups] format`. */
   format?: BackupFormat | undefined;
@@ -35,6 +36,7 @@ export interface CreateBackupOptions extends SourceOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** A finished backup: its id, its folder and its manifest (which never holds a password). */
 export interface BackupResult {
   id: string;
   dir: string;

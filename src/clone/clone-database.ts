@@ -13,6 +13,7 @@ import { currentTemplate, ensureTemplate, type TemplateResult } from '../templat
 import { createClone } from './create-database.js';
 import { claimPoolMember } from './pool.js';
 
+/** What `cloneDatabase` (and a handle's `clone()`) makes, from which template. */
 export interface CloneOptions {
   /** Name of the new database; generated when omitted. */
   name?: string;
@@ -50,6 +51,7 @@ export interface TemplateRef {
   usedAt: number | undefined;
 }
 
+/** A clone just made: its name, URL (no password), template, strategy and timings. */
 export interface CloneResult {
   name: string;
   /** Connection URL of the clone, without a password. */
@@ -157,7 +159,10 @@ async function explicitTemplate(
  * Make a fresh database from the current template (building it first when stale, unless
  * build is false). Claims a ready pool member when the environment has a pool, else runs
  * CREATE DATABASE … TEMPLATE with the strategy chosen for the template's size and server.
- * An existing database of that name is an error unless `force`. Safe from many processes.
+ * An existing database of that name is an error unless `force`, and even then only a clone of
+ * this project is replaced (anything else: `clone.not_replaceable`, exit code 2). The clone is
+ * a copy of the template as published; database-level GRANTs and `ALTER DATABASE … SET` are
+ * not copied (PostgreSQL does not). Safe from many processes.
  */
 export async function cloneDatabase(
   project: Project,

@@ -9,16 +9,19 @@ import { dropDatabase } from '../server/databases.js';
 import { snapshotGarbage } from '../snapshot/gc.js';
 import { listTemplates, type RetentionOptions, retentionPlan } from '../template/manage.js';
 
+/** Retention for `collectGarbage` (defaults from `[templates]`); `dryRun` drops nothing. */
 export interface GcOptions extends RetentionOptions {
   dryRun?: boolean;
 }
 
+/** One database (or folder) gc dropped, or would drop, and why. */
 export interface GcItem {
   name: string;
   kind: 'template' | 'clone' | 'pool' | 'build' | 'work' | 'snapshot' | 'restore' | 'backup';
   reason: string;
 }
 
+/** What `collectGarbage` dropped (with `dryRun`: would drop). */
 export interface GcResult {
   dryRun: boolean;
   dropped: GcItem[];

@@ -17,6 +17,7 @@ import { type DeployOptions, type DeployPlan, planParts } from './plan.js';
 import { streamDump } from './stream.js';
 import { assertSameCounts, tableCounts } from './verify.js';
 
+/** What `deployTemplate` did: the plan it followed and where the replaced database was kept. */
 export interface DeployResult {
   plan: DeployPlan;
   remote: string;

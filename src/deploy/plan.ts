@@ -15,6 +15,7 @@ import { assertEnvironmentValid, validateEnvironment } from '../sql/environments
 import { currentTemplate } from '../template/ensure.js';
 import { deployTools } from './tools.js';
 
+/** Which remote `deployTemplate` (or `planDeploy`) targets, from which environment, confirmed how. */
 export interface DeployOptions {
   /** The remote ([remotes.NAME]) whose database is replaced by the template's contents. */
   remote: string;

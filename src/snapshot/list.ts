@@ -3,6 +3,7 @@ import { dropDatabase } from '../server/databases.js';
 import { findSnapshot, isReadyCopyOf, snapshotDatabases, withMaintenance } from './catalog.js';
 import { validateSnapshotName } from './names.js';
 
+/** One snapshot as `listSnapshots` returns it. */
 export interface SnapshotEntry {
   name: string;
   db: string;
@@ -23,6 +24,7 @@ export interface PreviousState {
   createdAt: string;
 }
 
+/** `listSnapshots`' answer: the snapshots, and the previous states restores kept. */
 export interface SnapshotList {
   snapshots: SnapshotEntry[];
   previous: PreviousState[];

@@ -15,6 +15,7 @@ import {
 import { copyDatabase, otherSessions } from './copy.js';
 import { type PrepareSnapshotResult, prepareSnapshot, settle } from './save.js';
 
+/** Which snapshot `restoreSnapshot` puts back, over which database. */
 export interface RestoreSnapshotOptions {
   name: string;
   /** The database to restore; default: the one database that has this snapshot. */
@@ -25,6 +26,7 @@ export interface RestoreSnapshotOptions {
   prepare?: boolean | undefined;
 }
 
+/** What `restoreSnapshot` did, and where the replaced state was kept. */
 export interface SnapshotRestoreResult {
   name: string;
   db: string;

@@ -14,6 +14,7 @@ import {
 import { copyDatabase, otherSessions } from './copy.js';
 import { readyCopyName, snapshotDatabaseName, validateSnapshotName } from './names.js';
 
+/** Which database `saveSnapshot` copies, under which snapshot name. */
 export interface SaveSnapshotOptions {
   name: string;
   /** The database to snapshot; default: the database the project's URL names. */
@@ -26,6 +27,7 @@ export interface SaveSnapshotOptions {
   prepare?: boolean | undefined;
 }
 
+/** A saved snapshot: its own database, size, and the background ready copy. */
 export interface SnapshotSaveResult {
   name: string;
   db: string;

@@ -17,6 +17,7 @@ import { analyzeUserTables } from './analyze.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
 import { publishTemplate } from './publish.js';
 
+/** The current template of an environment, as `ensureTemplate` found or built it. */
 export interface TemplateResult {
   name: string;
   env: string;
@@ -33,6 +34,7 @@ export interface TemplateResult {
   serverMajor: number;
 }
 
+/** Which environment `ensureTemplate` makes current, and whether to rebuild anyway. */
 export interface EnsureTemplateOptions {
   env?: string;
   /** Rebuild even when a current template exists. */

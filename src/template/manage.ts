@@ -10,6 +10,7 @@ import { validateDatabaseName } from '../server/identifiers.js';
 import { currentTemplate, isExpired } from './ensure.js';
 import { computeFingerprint, type Explanation, explain, explanationLines } from './fingerprint.js';
 
+/** Whether an environment's template is current and, if not, why (see `templateStatus`). */
 export interface TemplateStatus {
   env: string;
   /** The name the current template has (whether or not it exists). */

@@ -5,6 +5,7 @@ import type { Project } from '../project.js';
 import { globBase } from '../sql/glob.js';
 import { abandonOwnBuilds, ensureTemplate, type TemplateResult } from './ensure.js';
 
+/** What `watchTemplate` reports through `onEvent`; an `error` never stops the watcher. */
 export type WatchEvent =
   | { type: 'ready'; paths: string[] }
   | { type: 'change'; paths: string[] }
@@ -13,6 +14,7 @@ export type WatchEvent =
   | { type: 'current'; result: TemplateResult }
   | { type: 'error'; error: unknown };
 
+/** Which environment `watchTemplate` keeps current, and where its events go. */
 export interface WatchOptions {
   env?: string;
   /** Quiet time after the last change before rebuilding (editors write in bursts). */
@@ -20,6 +22,7 @@ export interface WatchOptions {
   onEvent: (event: WatchEvent) => void;
 }
 
+/** A running watcher (see `watchTemplate`): wait for it, trigger it, close it. */
 export interface TemplateWatcher {
   /** Resolves once the first check ran and the file watcher is ready. */
   ready: Promise<void>;
