@@ -31,9 +31,6 @@ const BY_NAME: Record<PresetName, Preset> = {
 
 export const PRESETS: Record<string, Preset> = BY_NAME;
 
-/** `[repository] type` values: "plain" (or an original DBFast value) and the presets. */
-export { REPOSITORY_TYPES } from '../config/repository-types.js';
-
 /** The preset for a `[repository] type`, or undefined for a plain repository. */
 export function presetFor(type: string): Preset | undefined {
   return isPresetName(type) ? BY_NAME[type] : undefined;
