@@ -5,10 +5,12 @@ import { defineConfig } from 'vitest/config';
  * tools), in seconds. Every other test file needs the server that global-setup.ts provides.
  */
 export const UNIT_TESTS = [
+  'test/api/exports.test.ts',
   'test/backup/prune.test.ts',
   'test/backup/tools.test.ts',
   'test/clone/strategy.test.ts',
   'test/config/config.test.ts',
+  'test/config/schema.test.ts',
   'test/package/package.test.ts',
   'test/remote/edit.test.ts',
   'test/server/identifiers.test.ts',
