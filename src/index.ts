@@ -22,8 +22,6 @@ export type { BackupResult, CreateBackupOptions } from './backup/take-backup.js'
 export { createBackup } from './backup/take-backup.js';
 export type { CloneOptions, CloneResult } from './clone/clone-database.js';
 export { cloneDatabase } from './clone/clone-database.js';
-export type { GcItem, GcOptions, GcResult } from './clone/gc.js';
-export { collectGarbage } from './clone/gc.js';
 export type { ClonedDatabase, Dbfast, DbfastOptions } from './dbfast.js';
 export { createDbfast, DEFAULT_CLONE_TTL_MS } from './dbfast.js';
 export type { DeployResult } from './deploy/deploy.js';
@@ -35,6 +33,8 @@ export { DbfastError, ExitCode, isDbfastError } from './errors.js';
 export type { OpenProjectOptions, Project } from './project.js';
 export { openProject } from './project.js';
 export type { ProgressEvent, Reporter } from './reporter.js';
+export type { GcItem, GcOptions, GcResult } from './services/gc.js';
+export { collectGarbage } from './services/gc.js';
 export type { SnapshotEntry, SnapshotList } from './snapshot/list.js';
 export { listSnapshots } from './snapshot/list.js';
 export type { RestoreSnapshotOptions, SnapshotRestoreResult } from './snapshot/restore.js';

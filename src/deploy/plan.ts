@@ -5,13 +5,14 @@ import {
 } from '../backup/restore-target.js';
 import type { RemoteConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
+import { validateEnvironment } from '../presets/validate.js';
 import type { Project } from '../project.js';
 import { getRemote } from '../remote/remotes.js';
 import { withClient } from '../server/connection.js';
 import { databaseExists } from '../server/databases.js';
 import { serverInfo } from '../server/info.js';
 import type { PgTool } from '../server/pg-tools.js';
-import { assertEnvironmentValid, validateEnvironment } from '../sql/environments.js';
+import { assertEnvironmentValid } from '../sql/environments.js';
 import { currentTemplate } from '../template/ensure.js';
 import { deployTools } from './tools.js';
 

@@ -1,3 +1,4 @@
+import type { ExecutableFile } from '../sql/executor.js';
 import type { MigrationUnit } from './types.js';
 
 /**
@@ -36,20 +37,21 @@ function breakpoints(text: string, marker: string | undefined): string {
   return text.split(marker).join(`;${' '.repeat(marker.length - 1)}`);
 }
 
-/** The planner options a unit asks for (nothing for a plain repository file). */
-export function unitPlanOptions(unit: Partial<MigrationUnit>): {
-  prepare?: (bytes: Buffer) => Buffer;
-  autocommit?: string;
-  encoding?: string;
-} {
+/**
+ * A unit as the runner takes it: the repository file, and how to read it (its up-section
+ * mask, its no-transaction reason, its own encoding). A plain repository file reads as is.
+ */
+export function executableFile(unit: MigrationUnit): ExecutableFile {
   const masked = unit.keep !== undefined || unit.breakpoint !== undefined;
   // Presets read their files as UTF-8 (as the tools do); the masked text goes back as UTF-8,
   // one character for one character, so character offsets stay those of the file.
   const prepare = (bytes: Buffer): Buffer =>
     Buffer.from(maskText(bytes.toString('utf8'), unit), 'utf8');
-  return {
+  const read = {
     ...(masked ? { prepare } : {}),
     ...(unit.noTransaction === undefined ? {} : { autocommit: unit.noTransaction }),
     ...(unit.encoding === undefined ? {} : { encoding: unit.encoding }),
   };
+  const file = { path: unit.path, absolutePath: unit.absolutePath, kind: unit.kind };
+  return Object.keys(read).length === 0 ? file : { ...file, read };
 }

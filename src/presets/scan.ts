@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError, ExitCode } from '../errors.js';
+import type { BookkeepingStatement } from '../sql/bookkeeping.js';
 import {
   comparePaths,
   listRepository,
@@ -9,7 +10,7 @@ import {
   selector,
 } from '../sql/scan.js';
 import { presetFor } from './registry.js';
-import type { BookkeepingStatement, MigrationUnit, SkippedFile } from './types.js';
+import type { MigrationUnit, SkippedFile } from './types.js';
 
 /** What an environment runs, in order, whatever the repository's type. */
 export interface ProjectScan {

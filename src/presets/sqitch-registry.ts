@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { BookkeepingStatement } from '../sql/bookkeeping.js';
 import { layoutError } from './files.js';
 import type { Plan, PlanChange } from './sqitch-plan.js';
-import type { BookkeepingStatement } from './types.js';
 
 /** Who the registry says deployed the changes (sqitch records its user; dbfast did it here). */
 const COMMITTER = ['dbfast', 'dbfast@localhost'];

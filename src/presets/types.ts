@@ -1,4 +1,5 @@
 import type { PresetName } from '../config/repository-types.js';
+import type { BookkeepingStatement } from '../sql/bookkeeping.js';
 import type { RepositoryFile } from '../sql/scan.js';
 
 /**
@@ -23,12 +24,6 @@ export interface MigrationUnit extends RepositoryFile {
   why?: string;
   /** The encoding the file is read in, whatever `[repository] encoding` says (UTF8 for presets). */
   encoding?: string;
-}
-
-/** One statement of the bookkeeping SQL; values go as parameters, never pasted in. */
-export interface BookkeepingStatement {
-  text: string;
-  values?: unknown[];
 }
 
 /** A file the preset looked at and left out, and why. */

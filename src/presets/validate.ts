@@ -1,6 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
+import type { Project } from '../project.js';
+import { checkEnvironment, type EnvironmentCheck } from '../sql/environments.js';
 import { presetFor } from './registry.js';
 import { scanProject } from './scan.js';
 
@@ -60,4 +62,40 @@ export async function explainPreset(
   } catch (error) {
     return { errors: [(error as Error).message] };
   }
+}
+
+/** What `validateEnvironment` found. Errors make an environment unusable; warnings do not. */
+export interface EnvironmentValidation extends EnvironmentCheck {
+  /** For a preset repository: what the preset selected and why. */
+  preset?: PresetExplanation;
+}
+
+/**
+ * Check one environment against the repository on disk: a preset's explanation and errors
+ * (see explainPreset), or a plain repository's checks (see checkEnvironment). Never throws
+ * for what it finds (see `assertEnvironmentValid`); throws a usage error for an unknown
+ * environment.
+ */
+export async function validateEnvironment(
+  project: Project,
+  name?: string,
+): Promise<EnvironmentValidation> {
+  const env = project.environment(name);
+  const explained = await explainPreset(project.config, env);
+  if (explained === undefined) {
+    const environments = Object.values(project.config.environments);
+    return checkEnvironment(project.config.repository, env, environments);
+  }
+  const { explanation, errors } = explained;
+  return {
+    ok: errors.length === 0,
+    env: env.name,
+    files:
+      explanation === undefined
+        ? []
+        : [...explanation.migrations.map((m) => m.path), ...explanation.seeds],
+    errors,
+    warnings: [],
+    ...(explanation === undefined ? {} : { preset: explanation }),
+  };
 }

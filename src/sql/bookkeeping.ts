@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import { DbfastError } from '../errors.js';
-import type { BookkeepingStatement } from '../presets/types.js';
 import { withTransaction } from '../server/connection.js';
+
+/** One statement of a preset's bookkeeping SQL; values go as parameters, never pasted in. */
+export interface BookkeepingStatement {
+  text: string;
+  values?: unknown[];
+}
 
 /**
  * Runs a preset's bookkeeping statements (the migration tool's own table and rows) in one

@@ -2,57 +2,11 @@ import { lstat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
-import { presetFor } from '../presets/registry.js';
-import { scanProject } from '../presets/scan.js';
-import { explainPreset, type PresetExplanation } from '../presets/validate.js';
-import type { Project } from '../project.js';
 import { globMatcher } from './glob.js';
 import { listRepository, type RepositoryFile, selector, uncountedSqlFiles } from './scan.js';
 
-/** One environment as `dbfast environments` shows it. */
-export interface EnvironmentSummary {
-  name: string;
-  /** Whether commands use this environment when given no --env. */
-  default: boolean;
-  /** How many repository files it selects. */
-  files: number;
-  includeDirectories: string[];
-  excludeDirectories: string[];
-  includeFiles: string[];
-  excludeFiles: string[];
-}
-
-/**
- * Every configured environment with the number of files it selects, in config order. Reads
- * the repository once; throws `repository.missing` when the repository folder does not exist.
- */
-export async function listEnvironments(project: Project): Promise<EnvironmentSummary[]> {
-  const { config } = project;
-  const presetCounts = new Map<string, number>();
-  const isPreset = presetFor(config.repository.type) !== undefined;
-  // A preset's folder may be the project folder itself (sqitch): never walk it whole.
-  const files = isPreset
-    ? []
-    : await listRepository(config.repository.path, config.repository.extensions);
-  if (isPreset) {
-    // A preset runs its whole folder in every environment, then the environment's seeds.
-    for (const env of Object.values(config.environments))
-      presetCounts.set(env.name, (await scanProject(config, env)).files.length);
-  }
-  return Object.values(config.environments).map((env) => ({
-    name: env.name,
-    default: env.name === config.defaultEnvironment,
-    files:
-      presetCounts.get(env.name) ?? files.map((file) => file.path).filter(selector(env)).length,
-    includeDirectories: env.includeDirectories,
-    excludeDirectories: env.excludeDirectories,
-    includeFiles: env.includeFiles,
-    excludeFiles: env.excludeFiles,
-  }));
-}
-
-/** What `validateEnvironment` found. Errors make an environment unusable; warnings do not. */
-export interface EnvironmentValidation {
+/** What `checkEnvironment` found. Errors make an environment unusable; warnings do not. */
+export interface EnvironmentCheck {
   /** True when there are no errors (warnings allowed). */
   ok: boolean;
   env: string;
@@ -60,43 +14,26 @@ export interface EnvironmentValidation {
   files: string[];
   errors: string[];
   warnings: string[];
-  /** For a preset repository: what the preset selected and why. */
-  preset?: PresetExplanation;
 }
 
 /** Files named in a warning before it says "… and N more". */
 const LISTED = 20;
 
 /**
- * Check one environment against the repository on disk. Errors: an include/exclude directory
- * that is missing (or outside the repository), a directory both included and excluded, an
- * empty selection. Warnings: globs that match nothing, a production-like environment
- * (`prod`, `production`, `live` as a word of its name) that selects seed directories, and
- * repository files that no environment selects. Never throws for what it finds (see
- * `assertEnvironmentValid`); throws a usage error for an unknown environment.
+ * Check one environment of a plain repository against the repository on disk. Errors: an
+ * include/exclude directory that is missing (or outside the repository), a directory both
+ * included and excluded, an empty selection. Warnings: globs that match nothing, a
+ * production-like environment (`prod`, `production`, `live` as a word of its name) that
+ * selects seed directories, and repository files that no environment (of `environments`)
+ * selects. Never throws for what it finds (see `assertEnvironmentValid`).
  */
-export async function validateEnvironment(
-  project: Project,
-  name?: string,
-): Promise<EnvironmentValidation> {
-  const env = project.environment(name);
-  const explained = await explainPreset(project.config, env);
-  if (explained !== undefined) {
-    const { explanation, errors } = explained;
-    return {
-      ok: errors.length === 0,
-      env: env.name,
-      files:
-        explanation === undefined
-          ? []
-          : [...explanation.migrations.map((m) => m.path), ...explanation.seeds],
-      errors,
-      warnings: [],
-      ...(explanation === undefined ? {} : { preset: explanation }),
-    };
-  }
-  const root = project.config.repository.path;
-  const all = await listRepository(root, project.config.repository.extensions);
+export async function checkEnvironment(
+  repository: { path: string; extensions: readonly string[] },
+  env: EnvironmentConfig,
+  environments: EnvironmentConfig[],
+): Promise<EnvironmentCheck> {
+  const root = repository.path;
+  const all = await listRepository(root, repository.extensions);
   const selects = selector(env);
   const selected = all.filter((file) => selects(file.path));
   const errors: string[] = [];
@@ -127,7 +64,6 @@ export async function validateEnvironment(
       `"${env.name}" looks like a production environment but selects seed data: ${seeds.join(', ')} (add them to exclude_directories if that is not intended)`,
     );
   }
-  const environments = Object.values(project.config.environments);
   const selectors = environments.map(selector);
   const orphans = all.filter((file) => !selectors.some((selects) => selects(file.path)));
   if (orphans.length > 0) {
@@ -135,10 +71,10 @@ export async function validateEnvironment(
       `${orphans.length} file${orphans.length === 1 ? ' is' : 's are'} selected by no environment: ${listPaths(orphans)}`,
     );
   }
-  const uncounted = await uncountedSqlFiles(root, project.config.repository.extensions);
+  const uncounted = await uncountedSqlFiles(root, repository.extensions);
   if (uncounted.length > 0) {
     warnings.push(
-      `${uncounted.length} file${uncounted.length === 1 ? ' looks' : 's look'} like SQL but ${uncounted.length === 1 ? 'is' : 'are'} not run (the name does not end with ${project.config.repository.extensions.join(', ')}; add its ending to [repository] extensions): ${listPaths(uncounted.map((path) => ({ path })))}`,
+      `${uncounted.length} file${uncounted.length === 1 ? ' looks' : 's look'} like SQL but ${uncounted.length === 1 ? 'is' : 'are'} not run (the name does not end with ${repository.extensions.join(', ')}; add its ending to [repository] extensions): ${listPaths(uncounted.map((path) => ({ path })))}`,
     );
   }
   if (selected.length === 0) {
@@ -157,7 +93,7 @@ export async function validateEnvironment(
  * Throw `env.invalid` (exit code 1) listing every error and warning when `validation` has
  * errors; return quietly when it has only warnings.
  */
-export function assertEnvironmentValid(validation: EnvironmentValidation): void {
+export function assertEnvironmentValid(validation: EnvironmentCheck): void {
   if (validation.ok) return;
   const { errors, warnings } = validation;
   const bullets = (lines: string[]): string => lines.map((line) => `\n  - ${line}`).join('');

@@ -1,20 +1,17 @@
 import type pg from 'pg';
 import type { ConnectionParams, Runner } from '../config/types.js';
 import { DbfastError, errorMessage, pgFields } from '../errors.js';
-import { unitPlanOptions } from '../presets/mask.js';
-import { scanProject } from '../presets/scan.js';
-import type { BookkeepingStatement, MigrationUnit } from '../presets/types.js';
-import type { Project } from '../project.js';
 import type { Reporter } from '../reporter.js';
 import { connect, withTransaction } from '../server/connection.js';
 import { isConnectionLost } from '../server/failures.js';
 import { findPgTool } from '../server/pg-tools.js';
-import { runBookkeeping } from './bookkeeping.js';
+import { type BookkeepingStatement, runBookkeeping } from './bookkeeping.js';
 import { loadCsv } from './csv.js';
 import { FunctionIndex } from './functions.js';
-import { type FilePlan, planFile } from './plan.js';
+import { type FilePlan, type PlanOptions, planFile } from './plan.js';
 import { runWithPsql } from './psql-runner.js';
 import { runPlan } from './run-plan.js';
+import type { RepositoryFile } from './scan.js';
 import { isOn } from './settings.js';
 
 /**
@@ -73,19 +70,74 @@ export interface ApplySummary {
   durationMs: number;
 }
 
+/**
+ * One file for the runner: a repository file and, when its caller asks for it, how the
+ * planner reads it. Plain data: a preset turns its units into these (src/presets/mask.ts).
+ */
+export interface ExecutableFile extends RepositoryFile {
+  read?: Pick<PlanOptions, 'prepare' | 'autocommit' | 'encoding'>;
+}
+
 /** Run `files` against `database` on the server `params`. Throws a DbfastError at the first failure. */
 export async function executeFiles(
   params: ConnectionParams,
   database: string,
-  files: MigrationUnit[],
+  files: ExecutableFile[],
   options: ExecuteOptions,
 ): Promise<ApplySummary> {
   const started = performance.now();
   const runner = options.runner ?? 'pg';
-  const settings = options.settings ?? {};
   const reporter = options.reporter ?? {};
   // Plan everything first: an unsupported psql command or a missing include fails before any SQL runs.
-  const plans = new Map<MigrationUnit, FilePlan>();
+  const plans = await planFiles(files, options, runner);
+  const psqlPath =
+    runner === 'psql' && plans.size > 0
+      ? (await findPgTool('psql', [], { binDir: options.binDir })).path
+      : undefined;
+  const summary: ApplySummary = { database, files: [], statements: 0, rows: 0, durationMs: 0 };
+  // Connect before anything runs, whatever the files and the runner: a missing database or a
+  // refused login is reported as such, and before any file is touched.
+  const session = await openSession(params, database, options.settings ?? {}, reporter);
+  const functions = new FunctionIndex();
+  try {
+    for (const [index, file] of files.entries()) {
+      reporter.progress?.({ task: 'apply', done: index, total: files.length, label: file.path });
+      const t0 = performance.now();
+      session.current = file.path;
+      const { mode, ...result } = await runFile(file, plans.get(file), {
+        params,
+        database,
+        options,
+        session,
+        functions,
+        psqlPath,
+      });
+      const durationMs = Math.round(performance.now() - t0);
+      reporter.verbose?.(`${file.path} took ${durationMs} ms`);
+      summary.files.push({ path: file.path, mode, ...result, durationMs });
+      summary.statements += result.statements;
+      summary.rows += result.rows;
+    }
+    if ((options.bookkeeping ?? []).length > 0) {
+      session.current = 'bookkeeping';
+      await session.client.query('RESET ALL');
+      await runBookkeeping(session.client, options.bookkeeping ?? []);
+    }
+    reporter.progress?.({ task: 'apply', done: files.length, total: files.length });
+  } finally {
+    await session.client.end().catch(() => undefined);
+  }
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+/** Plan every SQL file (CSV files need no plan): what cannot run fails here, before any SQL. */
+async function planFiles(
+  files: ExecutableFile[],
+  options: ExecuteOptions,
+  runner: Runner,
+): Promise<Map<ExecutableFile, FilePlan>> {
+  const plans = new Map<ExecutableFile, FilePlan>();
   for (const file of files) {
     if (file.kind !== 'sql') continue;
     plans.set(
@@ -94,119 +146,93 @@ export async function executeFiles(
         root: options.root,
         metas: runner === 'psql' ? 'lenient' : 'strict',
         encoding: options.encoding ?? 'UTF8',
-        standardConformingStrings: isOn(settings.standard_conforming_strings),
+        standardConformingStrings: isOn(options.settings?.standard_conforming_strings),
         variables: options.variables ?? {},
-        ...unitPlanOptions(file),
+        ...file.read,
       }),
     );
   }
-  const psqlPath =
-    runner === 'psql' && plans.size > 0
-      ? (await findPgTool('psql', [], { binDir: options.binDir })).path
-      : undefined;
-  const functions = new FunctionIndex();
-  const summary: ApplySummary = { database, files: [], statements: 0, rows: 0, durationMs: 0 };
-  let fresh = true;
-  /** The file being run, for notices. */
-  let current = '';
-  // Connect before anything runs, whatever the files and the runner: a missing database or a
-  // refused login is reported as such, and before any file is touched.
+  return plans;
+}
+
+/** The one session all files run in; `current` names the file server notices belong to. */
+interface Session {
+  client: pg.Client;
+  current: string;
+  /** The client, reset and with the repository settings applied: a fresh start for a file. */
+  fresh(): Promise<pg.Client>;
+}
+
+async function openSession(
+  params: ConnectionParams,
+  database: string,
+  settings: Record<string, string>,
+  reporter: Reporter,
+): Promise<Session> {
   const client = await connect(params, { database });
-  client.on('notice', (notice: { severity?: string; message?: string }) => {
-    reporter.verbose?.(`${current}: ${notice.severity ?? 'NOTICE'}: ${notice.message ?? ''}`);
-  });
-  const session = async (): Promise<pg.Client> => {
-    if (!fresh) await client.query('RESET ALL');
-    fresh = false;
-    const names = Object.keys(settings);
-    if (names.length > 0) {
-      await client
-        .query('SELECT set_config(k, v, false) FROM unnest($1::text[], $2::text[]) AS s(k, v)', [
-          names,
-          Object.values(settings),
-        ])
-        .catch((error: unknown) => {
-          throw settingsError(error);
-        });
-    }
-    return client;
-  };
-  try {
-    for (const [index, file] of files.entries()) {
-      reporter.progress?.({ task: 'apply', done: index, total: files.length, label: file.path });
-      const t0 = performance.now();
-      current = file.path;
-      const plan = plans.get(file);
-      let result = { statements: 0, rows: 0 };
-      let mode: FileSummary['mode'];
-      if (plan === undefined) {
-        const rows = await withTransaction(await session(), (c) =>
-          loadCsv(c, file, options.encoding),
-        );
-        result = { statements: 1, rows };
-        mode = 'csv';
-      } else if (psqlPath !== undefined) {
-        await runWithPsql(params, database, plan, {
-          psqlPath,
-          root: options.root,
-          settings,
-          ...(options.variables ? { variables: options.variables } : {}),
-          ...(options.encoding ? { encoding: options.encoding } : {}),
-        });
-        mode = 'psql';
-      } else {
-        result = await runPlan(await session(), plan, functions, (line) =>
-          reporter.verbose?.(line),
-        );
-        mode = plan.mode;
+  let used = false;
+  const session: Session = {
+    client,
+    current: '',
+    fresh: async () => {
+      if (used) await client.query('RESET ALL');
+      used = true;
+      const names = Object.keys(settings);
+      if (names.length > 0) {
+        await client
+          .query('SELECT set_config(k, v, false) FROM unnest($1::text[], $2::text[]) AS s(k, v)', [
+            names,
+            Object.values(settings),
+          ])
+          .catch((error: unknown) => {
+            throw settingsError(error);
+          });
       }
-      const durationMs = Math.round(performance.now() - t0);
-      reporter.verbose?.(`${file.path} took ${durationMs} ms`);
-      summary.files.push({ path: file.path, mode, ...result, durationMs });
-      summary.statements += result.statements;
-      summary.rows += result.rows;
-    }
-    if ((options.bookkeeping ?? []).length > 0) {
-      current = 'bookkeeping';
-      await client.query('RESET ALL');
-      await runBookkeeping(client, options.bookkeeping ?? []);
-    }
-    reporter.progress?.({ task: 'apply', done: files.length, total: files.length });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  summary.durationMs = Math.round(performance.now() - started);
-  return summary;
-}
-
-export interface ApplyOptions {
-  /** The database to run the files in (it must exist). */
-  database: string;
-  /** The environment whose files run (default: the project's default environment). */
-  env?: string;
-}
-
-/**
- * Run the project's repository (the files its environment selects, in order) against
- * `database`, with the project's runner and session settings. Used by `dbfast apply` and
- * by the template builder. Stops at the first failing file; see executeFiles.
- */
-export async function applyRepository(
-  project: Project,
-  options: ApplyOptions,
-): Promise<ApplySummary> {
-  const { repository, server } = project.config;
-  const scan = await scanProject(project.config, project.environment(options.env));
-  return executeFiles(await project.connection(), options.database, scan.files, {
-    bookkeeping: scan.bookkeeping,
-    root: repository.path,
-    settings: repository.settings,
-    runner: repository.runner,
-    reporter: project.reporter,
-    variables: repository.variables,
-    encoding: repository.encoding,
-    ...(server.binDir === undefined ? {} : { binDir: server.binDir }),
+      return client;
+    },
+  };
+  client.on('notice', (notice: { severity?: string; message?: string }) => {
+    reporter.verbose?.(
+      `${session.current}: ${notice.severity ?? 'NOTICE'}: ${notice.message ?? ''}`,
+    );
   });
+  return session;
+}
+
+/** Run one file: a CSV load, a psql run or the pg runner's plan. */
+async function runFile(
+  file: ExecutableFile,
+  plan: FilePlan | undefined,
+  run: {
+    params: ConnectionParams;
+    database: string;
+    options: ExecuteOptions;
+    session: Session;
+    functions: FunctionIndex;
+    psqlPath: string | undefined;
+  },
+): Promise<{ mode: FileSummary['mode']; statements: number; rows: number }> {
+  const { options, session } = run;
+  if (plan === undefined) {
+    const rows = await withTransaction(await session.fresh(), (c) =>
+      loadCsv(c, file, options.encoding),
+    );
+    return { mode: 'csv', statements: 1, rows };
+  }
+  if (run.psqlPath !== undefined) {
+    await runWithPsql(run.params, run.database, plan, {
+      psqlPath: run.psqlPath,
+      root: options.root,
+      settings: options.settings ?? {},
+      ...(options.variables ? { variables: options.variables } : {}),
+      ...(options.encoding ? { encoding: options.encoding } : {}),
+    });
+    return { mode: 'psql', statements: 0, rows: 0 };
+  }
+  const result = await runPlan(await session.fresh(), plan, run.functions, (line) =>
+    options.reporter?.verbose?.(line),
+  );
+  return { mode: plan.mode, ...result };
 }
 
 /** A `[repository] settings` value the server refuses: a configuration error, not a bug. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { nameFromFolder } from '../../src/init.js';
+import { nameFromFolder } from '../../src/services/init.js';
 import { runCli } from '../helpers/cli.js';
 
 /** "What was seen" 2 and 6 of the ownership issue: `app` for everyone, `.dbfast/` in git. */

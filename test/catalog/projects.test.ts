@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneDatabase } from '../../src/clone/clone-database.js';
-import { collectGarbage } from '../../src/clone/gc.js';
 import { listClones } from '../../src/clone/inventory.js';
 import { drainPool, fillPool, poolMembers } from '../../src/clone/pool.js';
 import type { Project } from '../../src/project.js';
+import { collectGarbage } from '../../src/services/gc.js';
 import { ensureTemplate } from '../../src/template/ensure.js';
 import { dropTemplates, listTemplates, templateStatus } from '../../src/template/manage.js';
 import { runCliJson } from '../helpers/cli.js';

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { createBackup } from '../../src/backup/take-backup.js';
 import { verifyBackup } from '../../src/backup/verify.js';
-import { collectGarbage } from '../../src/clone/gc.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
+import { collectGarbage } from '../../src/services/gc.js';
 import {
   type BackupProject,
   backupDatabasesLike,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { templateStatus } from '../../src/index.js';
-import { initProject } from '../../src/init.js';
+import { initProject } from '../../src/services/init.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import type { TempProject } from '../helpers/project.js';
 import { query } from '../helpers/server.js';

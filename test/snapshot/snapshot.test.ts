@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectGarbage } from '../../src/clone/gc.js';
 import { connect, withClient } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
+import { collectGarbage } from '../../src/services/gc.js';
 import { dropPreviousStates, dropSnapshot, listSnapshots } from '../../src/snapshot/list.js';
 import { restoreSnapshot } from '../../src/snapshot/restore.js';
 import { prepareSnapshot, saveSnapshot } from '../../src/snapshot/save.js';

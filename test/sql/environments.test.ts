@@ -2,12 +2,9 @@ import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDbfastError } from '../../src/index.js';
-import {
-  assertEnvironmentValid,
-  listEnvironments,
-  looksLikeProduction,
-  validateEnvironment,
-} from '../../src/sql/environments.js';
+import { validateEnvironment } from '../../src/presets/validate.js';
+import { listEnvironments } from '../../src/services/environments.js';
+import { assertEnvironmentValid, looksLikeProduction } from '../../src/sql/environments.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 
 describe('looksLikeProduction', () => {

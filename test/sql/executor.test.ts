@@ -1,7 +1,7 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRepository } from '../../src/sql/executor.js';
+import { applyRepository } from '../../src/presets/apply.js';
 import { planFile } from '../../src/sql/plan.js';
 import { tempProject } from '../helpers/project.js';
 import { createDatabase, dropDatabases, query } from '../helpers/server.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
-import { validateEnvironment } from '../../src/sql/environments.js';
-import { applyRepository } from '../../src/sql/executor.js';
+import { applyRepository } from '../../src/presets/apply.js';
+import { validateEnvironment } from '../../src/presets/validate.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { createDatabase, dropDatabases, query } from '../helpers/server.js';
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
+import { applyRepository } from '../../presets/apply.js';
 import { validateDatabaseName } from '../../server/identifiers.js';
-import { type ApplySummary, applyRepository } from '../../sql/executor.js';
+import type { ApplySummary } from '../../sql/executor.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import {
-  assertEnvironmentValid,
-  type EnvironmentValidation,
-  listEnvironments,
-  validateEnvironment,
-} from '../../sql/environments.js';
+import { type EnvironmentValidation, validateEnvironment } from '../../presets/validate.js';
+import { listEnvironments } from '../../services/environments.js';
+import { assertEnvironmentValid } from '../../sql/environments.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 

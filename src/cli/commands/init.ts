@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { initProject } from '../../init.js';
+import { initProject } from '../../services/init.js';
 import { action } from '../context.js';
 
 export function registerInit(program: Command): void {

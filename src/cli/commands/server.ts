@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { serverState, startServer, stopServer } from '../../server/control.js';
+import { serverState, startServer, stopServer } from '../../services/server-control.js';
 import { action } from '../context.js';
 
 export function registerServer(program: Command): void {

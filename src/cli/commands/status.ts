@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../index.js';
-import { projectStatus, type StatusReport } from '../../status.js';
+import { projectStatus, type StatusReport } from '../../services/status.js';
 import { action } from '../context.js';
 import { type Style, table } from '../output.js';
 

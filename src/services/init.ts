@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { MAX_BASE_BYTES } from './catalog/names.js';
-import { CONFIG_FILE_NAME } from './config/load.js';
-import { usageError } from './errors.js';
-import { type DetectedLayout, detectLayout } from './presets/detect.js';
-import { presetFor } from './presets/registry.js';
+import { MAX_BASE_BYTES } from '../catalog/names.js';
+import { CONFIG_FILE_NAME } from '../config/load.js';
+import { usageError } from '../errors.js';
+import { type DetectedLayout, detectLayout } from '../presets/detect.js';
+import { presetFor } from '../presets/registry.js';
 
 export interface InitResult {
   dir: string;

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { connectionUrl } from './config/url.js';
-import { errorMessage, isDbfastError } from './errors.js';
-import { presetFor } from './presets/registry.js';
-import { scanProject } from './presets/scan.js';
-import type { Project } from './project.js';
-import { withClient } from './server/connection.js';
-import { embeddedConnection, embeddedStatus } from './server/embedded.js';
-import { serverInfo } from './server/info.js';
-import { listRepository, selector } from './sql/scan.js';
+import { connectionUrl } from '../config/url.js';
+import { errorMessage, isDbfastError } from '../errors.js';
+import { presetFor } from '../presets/registry.js';
+import { scanProject } from '../presets/scan.js';
+import type { Project } from '../project.js';
+import { withClient } from '../server/connection.js';
+import { embeddedConnection, embeddedStatus } from '../server/embedded.js';
+import { serverInfo } from '../server/info.js';
+import { listRepository, selector } from '../sql/scan.js';
 
 export interface StatusReport {
   config: { path: string | undefined; rootDir: string };

@@ -1,8 +1,8 @@
 import { connectionUrl } from '../config/url.js';
 import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
-import { embeddedConnection, embeddedStatus, stopEmbeddedServer } from './embedded.js';
-import { serverInfo } from './info.js';
+import { embeddedConnection, embeddedStatus, stopEmbeddedServer } from '../server/embedded.js';
+import { serverInfo } from '../server/info.js';
 
 /** The state of the server a project uses, as `dbfast server status` shows it. */
 export interface ServerState {
