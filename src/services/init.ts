@@ -14,29 +14,6 @@ export interface InitResult {
   detected?: DetectedLayout & { tool: string };
 }
 
-const starterConfig = (
-  name: string,
-): string => `# dbfast configuration. Reference: the README's "Configuration" section.
-
-[project]
-# Every database dbfast makes is labelled with this name; dbfast manages only its own.
-name = "${name}"
-
-[database]
-# Omit url (and DATABASE_URL) to use the embedded server in .dbfast/server/.
-# url = "\${DATABASE_URL}"
-template_name = "${name}"
-
-[repository]
-path = "./sql"
-
-[environments.local]
-include_directories = ["0_schema", "1_seed_common", "2_seed_dev"]
-
-[environments.test]
-include_directories = ["0_schema", "1_seed_common"]
-`;
-
 /** `.dbfast/` holds the embedded server's data and backups (dumps of remotes): never commit it. */
 const DBFAST_GITIGNORE = '.dbfast/.gitignore';
 
@@ -53,14 +30,19 @@ const STARTER_FILES: Record<string, string> = {
 `,
 };
 
-/** dbfast.toml for a project whose migrations a preset runs. */
-function presetConfig(found: DetectedLayout, tool: string, name: string): string {
-  const path =
-    presetFor(found.type)?.defaultPath === found.path ? '' : `path = "./${found.path}"\n`;
-  return `# dbfast configuration. Reference: the README's "Configuration" and "Presets" sections.
-# Found ${found.evidence}: dbfast runs that folder as ${tool} would and records every
-# migration in ${tool}'s own table, so ${tool} finds nothing to do on a clone.
-
+/**
+ * The starter dbfast.toml: project and template named `name`; a plain `sql/` repository
+ * with two environments, or, for a migration tool's folder that `found` names, that preset.
+ */
+function starterConfig(name: string, preset?: { found: DetectedLayout; tool: string }): string {
+  const header =
+    preset === undefined
+      ? `# dbfast configuration. Reference: the README's "Configuration" section.\n`
+      : `# dbfast configuration. Reference: the README's "Configuration" and "Presets" sections.
+# Found ${preset.found.evidence}: dbfast runs that folder as ${preset.tool} would and records every
+# migration in ${preset.tool}'s own table, so ${preset.tool} finds nothing to do on a clone.
+`;
+  const common = `${header}
 [project]
 # Every database dbfast makes is labelled with this name; dbfast manages only its own.
 name = "${name}"
@@ -71,7 +53,21 @@ name = "${name}"
 template_name = "${name}"
 
 [repository]
-type = "${found.type}"
+`;
+  if (preset === undefined) {
+    return `${common}path = "./sql"
+
+[environments.local]
+include_directories = ["0_schema", "1_seed_common", "2_seed_dev"]
+
+[environments.test]
+include_directories = ["0_schema", "1_seed_common"]
+`;
+  }
+  const { found } = preset;
+  const path =
+    presetFor(found.type)?.defaultPath === found.path ? '' : `path = "./${found.path}"\n`;
+  return `${common}type = "${found.type}"
 ${path}
 # Seed data on top of the migrations: folders relative to this file, run after them.
 # [environments.local]
@@ -107,10 +103,11 @@ export async function initProject(
   const found = options.plain === true ? undefined : await detectLayout(dir);
   const tool = found === undefined ? undefined : (presetFor(found.type)?.tool ?? found.type);
   const name = nameFromFolder(dir);
+  const preset = found === undefined || tool === undefined ? undefined : { found, tool };
   const files: Record<string, string> =
-    found === undefined || tool === undefined
+    preset === undefined
       ? { [CONFIG_FILE_NAME]: starterConfig(name), ...STARTER_FILES }
-      : { [CONFIG_FILE_NAME]: presetConfig(found, tool, name) };
+      : { [CONFIG_FILE_NAME]: starterConfig(name, preset) };
   if (!existsSync(join(dir, DBFAST_GITIGNORE))) files[DBFAST_GITIGNORE] = '*\n';
   const existing = Object.keys(files).filter((path) => existsSync(join(dir, path)));
   if (existing.length > 0 && options.force !== true) {
@@ -128,6 +125,6 @@ export async function initProject(
   return {
     dir,
     written: Object.keys(files),
-    ...(found === undefined || tool === undefined ? {} : { detected: { ...found, tool } }),
+    ...(preset === undefined ? {} : { detected: { ...preset.found, tool: preset.tool } }),
   };
 }
