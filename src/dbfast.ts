@@ -7,14 +7,12 @@ import {
   type CloneOptions,
   type CloneResult,
   cloneFromTemplate,
-  resolveTemplate,
-  type TemplateRef,
-  templateRef,
   templateVanished,
   usesPool,
 } from './clone/clone-database.js';
 import { fillPool } from './clone/pool.js';
 import { startBackgroundRefill } from './clone/refill.js';
+import { resolveTemplate, type TemplateRef, templateRef } from './clone/resolve-template.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
 import { connect, withClient } from './server/connection.js';
 import { dropDatabase } from './server/databases.js';

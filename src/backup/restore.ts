@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { writeMetadata } from '../catalog/label.js';
 import { DbfastError, ExitCode } from '../errors.js';
 import type { Project } from '../project.js';
@@ -143,6 +144,7 @@ export async function restoreBackup(
     const integrity = checkIntegrity(parts.dir, manifest, pgRestore, options.signal);
     integrity.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     const scratch = await freeName(client, database, scratchSuffix(stamp));
+    const run: RestoreRun = { project, plan, started, stamp };
     return withAdvisoryLock(target.params, restoreLockKey(scratch), async () => {
       await client.query(`CREATE DATABASE ${databaseIdent(scratch)} TEMPLATE template0`);
       try {
@@ -158,33 +160,7 @@ export async function restoreBackup(
         );
         throwIfAborted(options.signal);
         progress(3, `publishing ${database}`);
-        if (plan.asTemplate) {
-          await finishAsTemplate(client, scratch, database, {
-            project: project.id,
-            id: plan.id,
-            manifest,
-            server: await serverInfo(client),
-            buildMs: Date.now() - started,
-          });
-          return result(plan, undefined, false, started);
-        }
-        return await withAdvisoryLock(target.params, swapLockKey(database), async () => {
-          if (!(await databaseExists(client, database))) {
-            await publishRestored(client, scratch, database);
-            return result(plan, undefined, false, started);
-          }
-          if (!plan.replacing) {
-            // Created by someone else since the plan: replacing it was never confirmed.
-            throw new DbfastError(
-              'restore.target_appeared',
-              `Database "${database}" appeared during the restore.`,
-              { hint: 'Nothing was replaced; run the restore again.' },
-            );
-          }
-          const old = await freeName(client, database, `_old_${stamp}`);
-          await swapDatabases(client, database, scratch, old, project.id);
-          return result(plan, old, false, started);
-        });
+        return await publish(client, run, scratch);
       } catch (error) {
         await dropQuietly(client, scratch);
         throw error;
@@ -192,6 +168,56 @@ export async function restoreBackup(
         progress(4, 'done');
       }
     });
+  });
+}
+
+/** One restore under way, for its publishing step. */
+interface RestoreRun {
+  project: Project;
+  plan: RestorePlan;
+  started: number;
+  /** The timestamp in the names of the scratch and the kept old database. */
+  stamp: string;
+}
+
+/**
+ * Give the restored scratch database its place: a template's label and name, a new database's
+ * name, or the target's name with the target kept as `<name>_old_<stamp>` (under the swap
+ * lock, so two restores into one target take turns).
+ */
+async function publish(
+  client: pg.Client,
+  run: RestoreRun,
+  scratch: string,
+): Promise<RestoreResult> {
+  const { project, plan, started } = run;
+  const { database, target } = plan;
+  if (plan.asTemplate) {
+    await finishAsTemplate(client, scratch, database, {
+      project: project.id,
+      id: plan.id,
+      manifest: plan.manifest,
+      server: await serverInfo(client),
+      buildMs: Date.now() - started,
+    });
+    return result(plan, undefined, false, started);
+  }
+  return withAdvisoryLock(target.params, swapLockKey(database), async () => {
+    if (!(await databaseExists(client, database))) {
+      await publishRestored(client, scratch, database);
+      return result(plan, undefined, false, started);
+    }
+    if (!plan.replacing) {
+      // Created by someone else since the plan: replacing it was never confirmed.
+      throw new DbfastError(
+        'restore.target_appeared',
+        `Database "${database}" appeared during the restore.`,
+        { hint: 'Nothing was replaced; run the restore again.' },
+      );
+    }
+    const old = await freeName(client, database, `_old_${run.stamp}`);
+    await swapDatabases(client, database, scratch, old, project.id);
+    return result(plan, old, false, started);
   });
 }
 

@@ -1,17 +1,21 @@
 import type pg from 'pg';
-import { readMetadata } from '../catalog/label.js';
 import { generatedCloneName, ownPatternOf } from '../catalog/names.js';
 import { requireReplaceable } from '../catalog/ownership.js';
-import { lastUseOf, touchDue, touchTemplate } from '../catalog/usage.js';
-import type { EnvironmentConfig } from '../config/types.js';
+import { touchDue, touchTemplate } from '../catalog/usage.js';
 import { connectionUrl } from '../config/url.js';
-import { DbfastError, ExitCode, interruptedError, isDbfastError, usageError } from '../errors.js';
+import { interruptedError, isDbfastError, usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { databaseExists, dropDatabase, isDuplicateDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
-import { currentTemplate, ensureTemplate, type TemplateResult } from '../template/ensure.js';
-import { createClone } from './create-database.js';
+import { ensureTemplate } from '../template/ensure.js';
+import { cloneExistsError, createClone } from './create-database.js';
 import { claimPoolMember } from './pool.js';
+import {
+  findTemplate,
+  resolveTemplate,
+  type TemplateRef,
+  templateRef,
+} from './resolve-template.js';
 
 /** What `cloneDatabase` (and a handle's `clone()`) makes, from which template. */
 export interface CloneOptions {
@@ -36,21 +40,6 @@ export interface CloneOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The template to clone: its name, size and the server's major version. */
-export interface TemplateRef {
-  name: string;
-  env: string;
-  sizeBytes: number;
-  serverMajor: number;
-  /** Whether resolving it built it just now. */
-  built: boolean;
-  /**
-   * Epoch ms of its last recorded use, when it is this project's template; clones refresh
-   * it (and this field) at most every few minutes, after the clone is made.
-   */
-  usedAt: number | undefined;
-}
-
 /** A clone just made: its name, URL (no password), template, strategy and timings. */
 export interface CloneResult {
   name: string;
@@ -63,96 +52,6 @@ export interface CloneResult {
   fromPool: string | undefined;
   templateBuilt: boolean;
   timings: { templateMs: number; createMs: number; totalMs: number };
-}
-
-/** Resolve the template a clone comes from, building it when allowed and needed. */
-export async function resolveTemplate(
-  project: Project,
-  client: pg.Client,
-  options: Pick<CloneOptions, 'env' | 'template' | 'build'>,
-): Promise<TemplateRef> {
-  const found = await findTemplate(project, client, options);
-  if (found !== undefined) return found;
-  const env = project.environment(options.env);
-  if (options.build === false) {
-    throw new DbfastError(
-      'clone.template_stale',
-      `The template of environment "${env.name}" is missing or stale, and --no-build was given.`,
-      {
-        hint: 'Run `dbfast template build`, or clone without --no-build. `dbfast template status --why` says what changed.',
-      },
-    );
-  }
-  return templateRef(await ensureTemplate(project, { env: env.name }, client));
-}
-
-/** The template to clone when it exists and is current (or is named explicitly); one query. */
-async function findTemplate(
-  project: Project,
-  client: pg.Client,
-  options: Pick<CloneOptions, 'env' | 'template'>,
-): Promise<TemplateRef | undefined> {
-  const env = project.environment(options.env);
-  if (options.template !== undefined)
-    return explicitTemplate(
-      client,
-      project.id,
-      validateDatabaseName(options.template, 'template name'),
-      env,
-    );
-  const { major, name, found } = await currentTemplate(project, client, env);
-  if (found === undefined) return undefined;
-  return {
-    name,
-    env: env.name,
-    sizeBytes: found.metadata.sizeBytes,
-    serverMajor: major,
-    built: false,
-    usedAt: lastUseOf(found.metadata),
-  };
-}
-
-/** A template as ensureTemplate returned it, as a clone needs it. */
-export function templateRef(template: TemplateResult): TemplateRef {
-  return {
-    name: template.name,
-    env: template.env,
-    sizeBytes: template.sizeBytes,
-    serverMajor: template.serverMajor,
-    built: template.built,
-    usedAt: Date.parse(template.lastUsedAt ?? template.createdAt),
-  };
-}
-
-async function explicitTemplate(
-  client: pg.Client,
-  project: string,
-  name: string,
-  env: EnvironmentConfig,
-): Promise<TemplateRef> {
-  const { rows } = await client.query<{ size: string; v: string; datistemplate: boolean }>(
-    "SELECT pg_database_size(oid) AS size, current_setting('server_version_num') AS v, datistemplate FROM pg_database WHERE datname = $1",
-    [name],
-  );
-  const row = rows[0];
-  if (row === undefined) {
-    throw new DbfastError('clone.template_missing', `Template database "${name}" does not exist.`, {
-      hint: 'See `dbfast template list`.',
-      exitCode: ExitCode.usage,
-    });
-  }
-  const metadata = await readMetadata(client, name);
-  return {
-    name,
-    env: metadata?.dbfast === 'template' ? metadata.env : env.name,
-    sizeBytes: Number(row.size),
-    serverMajor: Math.floor(Number(row.v) / 10000),
-    built: false,
-    usedAt:
-      metadata?.dbfast === 'template' && metadata.project === project
-        ? lastUseOf(metadata)
-        : undefined,
-  };
 }
 
 /**
@@ -172,9 +71,10 @@ export async function cloneDatabase(
   const attempt = async (): Promise<CloneResult> => {
     const ready = await project.withClient(async (client) => {
       const found = await findTemplate(project, client, options);
-      return found === undefined
-        ? undefined
-        : cloneFromTemplate(project, client, found, options, started);
+      if (found !== undefined) return cloneFromTemplate(project, client, found, options, started);
+      // Before a build (seconds, or minutes): a clone that will be refused costs nothing.
+      await refuseTakenName(client, project, options);
+      return undefined;
     });
     if (ready !== undefined) return ready;
     const template = await resolveWithoutConnection(project, options);
@@ -237,25 +137,11 @@ export async function cloneFromTemplate(
   const params = await project.connection();
   const templateMs = performance.now() - started;
   const name = cloneName(options.name, project.config.database.templateName, env.name);
-  let fromPool: string | undefined;
   let strategy = 'pool';
-  if (env.poolSize > 0 && usesPool(template, env.name, options)) {
-    if (options.force === true && (await databaseExists(client, name))) {
-      await requireReplaceable(client, project.id, name);
-      await dropDatabase(client, name);
-    }
-    fromPool = await claimPoolMember(client, template.name, name, {
-      project: project.id,
-      env: env.name,
-      creator: 'pool',
-      ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-      ...(options.run === undefined ? {} : { run: options.run }),
-    }).catch((error) => {
-      // The name is taken: let createClone report it the same way as without a pool.
-      if (isDuplicateDatabase(error)) return undefined;
-      throw error;
-    });
-  }
+  const fromPool =
+    env.poolSize > 0 && usesPool(template, env.name, options)
+      ? await claimFromPool(client, project, template, name, options)
+      : undefined;
   if (fromPool === undefined) {
     const created = await createClone(client, {
       name,
@@ -288,6 +174,52 @@ export async function cloneFromTemplate(
     templateBuilt: template.built,
     timings: { templateMs, createMs: totalMs - templateMs, totalMs },
   };
+}
+
+/**
+ * A ready member of the environment's pool, renamed to `name` and labelled as a clone; undefined
+ * when none is ready or `name` is taken (createClone then reports it as without a pool). With
+ * `force`, an existing clone of this project named `name` goes first (never anything else).
+ */
+async function claimFromPool(
+  client: pg.Client,
+  project: Project,
+  template: TemplateRef,
+  name: string,
+  options: CloneOptions,
+): Promise<string | undefined> {
+  if (options.force === true && (await databaseExists(client, name))) {
+    await requireReplaceable(client, project.id, name);
+    await dropDatabase(client, name);
+  }
+  return claimPoolMember(client, template.name, name, {
+    project: project.id,
+    env: project.environment(options.env).name,
+    creator: 'pool',
+    ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    ...(options.run === undefined ? {} : { run: options.run }),
+  }).catch((error) => {
+    if (isDuplicateDatabase(error)) return undefined;
+    throw error;
+  });
+}
+
+/**
+ * The refusals a named clone would meet after a template build, checked before it: a name
+ * of dbfast's own patterns, an existing database without `force`, or, with `force`, one that
+ * is not a clone of this project. createClone checks again (another process may race).
+ */
+async function refuseTakenName(
+  client: pg.Client,
+  project: Project,
+  options: CloneOptions,
+): Promise<void> {
+  if (options.name === undefined) return;
+  const env = project.environment(options.env);
+  const name = cloneName(options.name, project.config.database.templateName, env.name);
+  if (!(await databaseExists(client, name))) return;
+  if (options.force === true) await requireReplaceable(client, project.id, name);
+  else throw cloneExistsError(name);
 }
 
 /** The clone's name: given (and not one of dbfast's own patterns), or generated. */

@@ -105,7 +105,12 @@ async function makeRoom(
     await dropDatabase(client, options.name);
     return;
   }
-  throw new DbfastError('clone.exists', `Database "${options.name}" already exists.`, {
+  throw cloneExistsError(options.name, cause);
+}
+
+/** `name` exists and the clone was not asked to replace it. */
+export function cloneExistsError(name: string, cause?: unknown): DbfastError {
+  return new DbfastError('clone.exists', `Database "${name}" already exists.`, {
     hint: 'Choose another name, or pass --force to replace it if it is a clone of this project (its data is lost).',
     exitCode: ExitCode.usage,
     ...(cause === undefined ? {} : { cause }),
