@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { ConnectionParams } from '../../src/config/types.js';
 import { connectionUrl, parseConnectionUrl } from '../../src/config/url.js';
 import { openProject, type Project } from '../../src/project.js';
@@ -130,5 +130,49 @@ export async function backupProject(
     configPath,
     project: openProject({ configPath, env }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Run `text` in `database` on the backup server; its rows. */
+export async function backupQuery<T extends Record<string, unknown>>(
+  database: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(backupServer(), async (c) => (await c.query<T>(text, params)).rows, {
+    database,
+  });
+}
+
+/**
+ * For a describe block: a sample database (see createSampleDatabase) and a backupProject whose
+ * remote `prod` points at it, made before the block's tests. Afterwards every database named
+ * after the sample (restored copies, scratch and `_old_` databases) is dropped and the
+ * project folder removed.
+ */
+export function sampleProject(
+  options: { rows?: number; extra?: (source: string) => string; env?: Record<string, string> } = {},
+): { readonly source: string; readonly temp: BackupProject } {
+  let source: string | undefined;
+  let temp: BackupProject | undefined;
+  beforeAll(async () => {
+    source = await createSampleDatabase(options.rows);
+    temp = await backupProject(source, options.extra?.(source) ?? '', options.env ?? {});
+  });
+  afterAll(async () => {
+    if (source !== undefined) await dropOnBackupServer(...(await backupDatabasesLike(source)));
+    await temp?.cleanup();
+  });
+  const made = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('sampleProject: used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get source() {
+      return made(source);
+    },
+    get temp() {
+      return made(temp);
+    },
   };
 }

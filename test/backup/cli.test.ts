@@ -3,18 +3,14 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/server/connection.js';
 import { boundToParent } from '../../src/server/execa.js';
 import { runCli, runCliJson } from '../helpers/cli.js';
 import {
-  type BackupProject,
-  backupDatabasesLike,
   backupDatabaseUrl,
-  backupProject,
   backupServer,
-  createSampleDatabase,
-  dropOnBackupServer,
+  sampleProject,
   skipBackups,
   snapshot,
 } from './backup-server.js';
@@ -23,26 +19,17 @@ const BIN = fileURLToPath(new URL('../../bin/dbfast.js', import.meta.url));
 const SECRET = 'Cli-secret-pw-31337';
 
 describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', () => {
-  let source: string;
-  let temp: BackupProject;
   const env = { PROD_PW: SECRET };
-  beforeAll(async () => {
-    source = await createSampleDatabase(100);
-    temp = await backupProject(source, 'password_env = "PROD_PW"\n');
-  });
-  afterAll(async () => {
-    await dropOnBackupServer(...(await backupDatabasesLike(source)));
-    await temp?.cleanup();
-  });
-  const cli = (args: string[]) => runCli(args, { cwd: temp.dir, env });
-  const cliJson = (args: string[]) => runCliJson(args, { cwd: temp.dir, env });
+  const sample = sampleProject({ rows: 100, extra: () => 'password_env = "PROD_PW"\n' });
+  const cli = (args: string[]) => runCli(args, { cwd: sample.temp.dir, env });
+  const cliJson = (args: string[]) => runCliJson(args, { cwd: sample.temp.dir, env });
 
   it('backup --remote prod, list, verify, restore, prune: the whole cycle', async () => {
     const first = await cliJson(['backup', '--remote', 'prod', '--label', 'nightly']);
     expect(first.exitCode).toBe(0);
     expect(first.json).toMatchObject({
       ok: true,
-      manifest: { database: source, label: 'nightly' },
+      manifest: { database: sample.source, label: 'nightly' },
     });
     const text = await cli(['backup', '--remote', 'prod']);
     expect(text.exitCode).toBe(0);
@@ -59,10 +46,10 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
     expect(verify.exitCode).toBe(0);
     expect(verify.json.results).toHaveLength(2);
 
-    const copy = `${source}_cli`;
+    const copy = `${sample.source}_cli`;
     const restored = await cliJson(['restore', first.json.id, '--to', copy]);
     expect(restored.exitCode).toBe(0);
-    expect(await snapshot(copy)).toEqual(await snapshot(source));
+    expect(await snapshot(copy)).toEqual(await snapshot(sample.source));
     // Replacing it: refused without --yes (no terminal here), done with it.
     const refused = await cli(['restore', first.json.id, '--to', copy]);
     expect(refused.exitCode).toBe(2);
@@ -84,8 +71,8 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
       .map((r) => r.stdout + r.stderr)
       .join('\n');
     expect(outputs).not.toContain(SECRET);
-    const [stamp] = await readdir(join(temp.dir, '.dbfast/backups/remote/prod'));
-    const dir = join(temp.dir, '.dbfast/backups/remote/prod', stamp as string);
+    const [stamp] = await readdir(join(sample.temp.dir, '.dbfast/backups/remote/prod'));
+    const dir = join(sample.temp.dir, '.dbfast/backups/remote/prod', stamp as string);
     for (const file of ['manifest.json', 'verified.json']) {
       expect(await readFile(join(dir, file), 'utf8')).not.toContain(SECRET);
     }
@@ -103,9 +90,12 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
   });
 
   it('a protected remote needs --yes and --confirm NAME without a terminal', async () => {
-    const extra = `\n[remotes.live]\nurl = "${backupDatabaseUrl(source)}"\nrequire_confirmation = true\n`;
-    await writeFile(temp.configPath, `${await readFile(temp.configPath, 'utf8')}${extra}`);
-    const to = `${source}_live`;
+    const extra = `\n[remotes.live]\nurl = "${backupDatabaseUrl(sample.source)}"\nrequire_confirmation = true\n`;
+    await writeFile(
+      sample.temp.configPath,
+      `${await readFile(sample.temp.configPath, 'utf8')}${extra}`,
+    );
+    const to = `${sample.source}_live`;
     // (the latest backup was tampered with above: make a good one)
     const { id } = (await cliJson(['backup', '--remote', 'prod'])).json;
     const yesOnly = await cli(['restore', id, '--remote', 'live', '--to', to, '--yes']);
@@ -140,14 +130,14 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
 
   it('Ctrl-C during pg_dump kills it and leaves nothing that looks complete', async () => {
     // pg_dump waits for this lock, so the backup is surely running when SIGINT comes.
-    const locker = await connect(backupServer(), { database: source });
+    const locker = await connect(backupServer(), { database: sample.source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
-    const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
+    const sourceDir = join(sample.temp.dir, '.dbfast/backups/remote/prod');
     const before = existsSync(sourceDir) ? await readdir(sourceDir) : [];
     try {
       const child = execa('node', [BIN, 'backup', '--remote', 'prod'], {
-        cwd: temp.dir,
+        cwd: sample.temp.dir,
         env: { ...env, NO_COLOR: '1' },
         reject: false,
       });
@@ -178,12 +168,12 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
       ctx.skip();
     }
     // pg_dump waits for this lock, so it is surely running when dbfast is killed.
-    const locker = await connect(backupServer(), { database: source });
+    const locker = await connect(backupServer(), { database: sample.source });
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
     try {
       const child = execa('node', [BIN, 'backup', '--remote', 'prod'], {
-        cwd: temp.dir,
+        cwd: sample.temp.dir,
         env: { ...env, NO_COLOR: '1' },
         reject: false,
       });
@@ -210,7 +200,7 @@ describe.skipIf(skipBackups)('dbfast backup / restore through the built CLI', ()
     // The partial folder it left is the next command's to remove.
     const gc = await cli(['gc', '--yes']);
     expect(gc.exitCode).toBe(0);
-    const sourceDir = join(temp.dir, '.dbfast/backups/remote/prod');
+    const sourceDir = join(sample.temp.dir, '.dbfast/backups/remote/prod');
     expect((await readdir(sourceDir)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   backupDatabasesLike,
   backupDatabaseUrl,
   backupProject,
+  backupQuery,
   backupServer,
   createSampleDatabase,
   dropOnBackupServer,
@@ -28,18 +29,9 @@ describe.skipIf(skipBackups)('backup sources never mix (backup server)', () => {
   let name: string;
   let remoteDb: string;
   let temp: BackupProject;
-  const marker = async (db: string, value: string) =>
-    withClient(
-      backupServer(),
-      (c) => c.query(`CREATE TABLE marker AS SELECT '${value}'::text AS v`),
-      {
-        database: db,
-      },
-    );
-  const markerOf = async (db: string) =>
-    withClient(backupServer(), async (c) => (await c.query('SELECT v FROM marker')).rows, {
-      database: db,
-    });
+  const marker = (db: string, value: string) =>
+    backupQuery(db, `CREATE TABLE marker AS SELECT '${value}'::text AS v`);
+  const markerOf = (db: string) => backupQuery(db, 'SELECT v FROM marker');
   beforeAll(async () => {
     // A database X, and a remote named X pointing at another database.
     name = await createSampleDatabase(10);
