@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { dropDatabase } from '../server/databases.js';
 import { databaseIdent, quoteLiteral } from '../server/identifiers.js';
+import { lockIdSql, lockKey, releaseLock, takeLock, tryLock } from '../server/locks.js';
 import { commentSql, type Metadata, parseMetadata } from './label.js';
 
 /**
@@ -38,19 +39,22 @@ export function isWorkName(name: string, project: string): boolean {
 
 /** The advisory-lock key held while `name` is work in progress (recorded in its label). */
 export function workLock(name: string): string {
-  return `dbfast:wip:${name}`;
+  return lockKey(`wip:${name}`);
+}
+
+/** The lock one build of template `template` holds (withPolledAdvisoryLock's key space). */
+export function buildLock(template: string): string {
+  return `template:${template}`;
 }
 
 /** Take the work lock of `name` on this session (call before creating the database). */
 export async function lockWork(client: pg.Client, name: string): Promise<void> {
-  await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [workLock(name)]);
+  await takeLock(client, workLock(name));
 }
 
 /** Release the work lock of `name` (best effort: a closed session has released it already). */
 export async function unlockWork(client: pg.Client, name: string): Promise<void> {
-  await client
-    .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [workLock(name)])
-    .catch(() => undefined);
+  await releaseLock(client, workLock(name)).catch(() => undefined);
 }
 
 /**
@@ -68,7 +72,7 @@ export async function publishAs(
 ): Promise<void> {
   const unlock =
     options.unlock === true
-      ? `; SELECT pg_advisory_unlock(hashtextextended(${quoteLiteral(workLock(from))}, 0))`
+      ? `; SELECT pg_advisory_unlock(${lockIdSql(quoteLiteral(workLock(from)))})`
       : '';
   await client.query(
     `ALTER DATABASE ${databaseIdent(from)} RENAME TO ${databaseIdent(to)}; ${commentSql(to, label)}${unlock}`,
@@ -84,15 +88,11 @@ export async function whileUnlocked(
   key: string,
   fn: () => Promise<void>,
 ): Promise<boolean> {
-  const { rows } = await client.query<{ got: boolean }>(
-    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got',
-    [key],
-  );
-  if (rows[0]?.got !== true) return false;
+  if (!(await tryLock(client, key))) return false;
   try {
     await fn();
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+    await releaseLock(client, key);
   }
   return true;
 }
@@ -129,7 +129,7 @@ export async function abandonedWork(
     let item: { key: string; what: AbandonedWork } | undefined;
     if (label?.dbfast === 'build' && label.project === project) {
       item = {
-        key: label.lock ?? `dbfast:template:${label.template}`,
+        key: label.lock ?? lockKey(buildLock(label.template)),
         what: {
           name: datname,
           kind: 'build',

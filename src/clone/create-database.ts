@@ -13,6 +13,7 @@ import {
   isObjectInUse,
 } from '../server/databases.js';
 import { databaseIdent, quoteIdent } from '../server/identifiers.js';
+import { lockIdSql } from '../server/locks.js';
 import { chooseStrategy, type StrategyChoice } from './strategy.js';
 
 export interface CreateCloneOptions {
@@ -62,7 +63,7 @@ export async function createClone(
   // The name is checked before anything is copied (a large template takes seconds); a race
   // with another process is still caught when publishing.
   const { rows } = await client.query<{ taken: boolean }>(
-    `SELECT pg_advisory_lock(hashtextextended($2, 0)) IS NULL AS locked,
+    `SELECT pg_advisory_lock(${lockIdSql('$2')}) IS NULL AS locked,
             EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS taken`,
     [options.name, workLock(work)],
   );

@@ -5,6 +5,7 @@ import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError, ExitCode } from '../errors.js';
 import type { Project } from '../project.js';
 import { validateDatabaseName } from '../server/identifiers.js';
+import { majorOf } from '../server/info.js';
 import { currentTemplate, ensureTemplate, type TemplateResult } from '../template/ensure.js';
 
 /** Which template a clone comes from, and whether it may be built. */
@@ -112,7 +113,7 @@ async function explicitTemplate(
     name,
     env: metadata?.dbfast === 'template' ? metadata.env : env.name,
     sizeBytes: Number(row.size),
-    serverMajor: Math.floor(Number(row.v) / 10000),
+    serverMajor: majorOf(row.v),
     built: false,
     usedAt:
       metadata?.dbfast === 'template' && metadata.project === project

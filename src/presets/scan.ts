@@ -4,6 +4,7 @@ import { DbfastError, ExitCode } from '../errors.js';
 import type { BookkeepingStatement } from '../sql/bookkeeping.js';
 import {
   comparePaths,
+  directoryPath,
   listRepository,
   type RepositoryFile,
   scanRepository,
@@ -81,7 +82,7 @@ export async function seedFiles(
   const found = new Map<string, RepositoryFile>();
   const selects = selector(env);
   for (const dir of env.includeDirectories) {
-    const clean = dir.replace(/^\.\//, '').replace(/\/+$/, '');
+    const clean = directoryPath(dir);
     // Only the named folders are walked: the project folder holds node_modules and the like.
     for (const file of await listRepository(join(rootDir, clean), extensions)) {
       const path = `${clean}/${file.path}`;

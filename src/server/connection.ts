@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { ConnectionParams } from '../config/types.js';
 import { scrubSecret } from '../config/url.js';
 import { DbfastError, errorMessage, pgFields, throwIfAborted } from '../errors.js';
+import { lockKey, releaseLock, takeLock, tryLock } from './locks.js';
 
 /**
  * Connections, always released. No pool, no module-level state: every helper opens what it
@@ -116,13 +117,11 @@ export async function withAdvisoryLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   return withClient(params, async (client) => {
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`dbfast:${key}`]);
+    await takeLock(client, lockKey(key));
     try {
       return await fn();
     } finally {
-      await client
-        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
-        .catch(() => undefined);
+      await releaseLock(client, lockKey(key)).catch(() => undefined);
     }
   });
 }
@@ -142,17 +141,11 @@ export async function withPolledAdvisoryLock<T>(
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
     throwIfAborted(signal);
     const outcome = await withClient(params, async (client) => {
-      const { rows } = await client.query<{ got: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got',
-        [`dbfast:${key}`],
-      );
-      if (rows[0]?.got !== true) return undefined;
+      if (!(await tryLock(client, lockKey(key)))) return undefined;
       try {
         return { value: await fn(client) };
       } finally {
-        await client
-          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
-          .catch(() => undefined);
+        await releaseLock(client, lockKey(key)).catch(() => undefined);
       }
     });
     if (outcome !== undefined) return outcome.value;
@@ -165,12 +158,8 @@ export async function withPolledAdvisoryLock<T>(
  * guards belongs to a process that is gone, on whatever machine it ran.
  */
 export async function advisoryLockFree(client: pg.Client, key: string): Promise<boolean> {
-  const { rows } = await client.query<{ free: boolean }>(
-    'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free',
-    [`dbfast:${key}`],
-  );
-  if (rows[0]?.free !== true) return false;
-  await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`]);
+  if (!(await tryLock(client, lockKey(key)))) return false;
+  await releaseLock(client, lockKey(key));
   return true;
 }
 
@@ -184,17 +173,11 @@ export async function withAdvisoryLockIfFree<T>(
   fn: () => Promise<T>,
 ): Promise<{ acquired: true; value: T } | { acquired: false }> {
   return withClient(params, async (client) => {
-    const { rows } = await client.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok',
-      [`dbfast:${key}`],
-    );
-    if (rows[0]?.ok !== true) return { acquired: false as const };
+    if (!(await tryLock(client, lockKey(key)))) return { acquired: false as const };
     try {
       return { acquired: true as const, value: await fn() };
     } finally {
-      await client
-        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`dbfast:${key}`])
-        .catch(() => undefined);
+      await releaseLock(client, lockKey(key)).catch(() => undefined);
     }
   });
 }

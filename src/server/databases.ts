@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { DbfastError, pgFields } from '../errors.js';
 import { databaseIdent } from './identifiers.js';
+import { serverMajor } from './info.js';
 
 /**
  * The statements that create, rename and drop whole databases: one place, every name
@@ -29,12 +30,7 @@ export async function dropDatabase(client: pg.Client, database: string): Promise
   if (rows[0] === undefined) return false;
   // A template cannot be dropped; ALLOW_CONNECTIONS does not matter to DROP.
   if (rows[0].datistemplate) await client.query(`ALTER DATABASE ${ident} WITH IS_TEMPLATE false`);
-  const major = Math.floor(
-    Number(
-      (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))
-        .rows[0]?.v,
-    ) / 10000,
-  );
+  const major = await serverMajor(client);
   if (major >= 13) {
     await client.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
   } else {

@@ -40,11 +40,24 @@ export async function serverInfo(client: pg.Client): Promise<ServerInfo> {
   return {
     version: row.version.split(' ')[0] ?? row.version,
     versionNum,
-    major: Math.floor(versionNum / 10000),
+    major: majorOf(versionNum),
     fsync: row.fsync === 'on',
     fileCopyMethod: row.fcm ?? undefined,
     currentUser: row.usr,
     superuser: row.su,
     createdb: row.cdb,
   };
+}
+
+/** The major version in a `server_version_num` (150020 -> 15, 90624 -> 9). */
+export function majorOf(versionNum: number | string): number {
+  return Math.floor(Number(versionNum) / 10000);
+}
+
+/** The connected server's major version, in one small query (serverInfo reads more). */
+export async function serverMajor(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ v: string }>(
+    "SELECT current_setting('server_version_num') AS v",
+  );
+  return majorOf(rows[0]?.v ?? '0');
 }

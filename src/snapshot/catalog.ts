@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';
 import { validateDatabaseName } from '../server/identifiers.js';
+import { lockKey, takeLock } from '../server/locks.js';
 
 /**
  * Finding a project's snapshot databases by their labels, and the connection every snapshot
@@ -72,6 +73,11 @@ export async function findSnapshot(
   );
 }
 
+/** The lock that lets one snapshot save, restore or ready copy at a time touch database `db`. */
+export function snapshotLock(db: string): string {
+  return `snapshot:${db}`;
+}
+
 /**
  * Run `fn` on a maintenance connection to the project's server that is NOT `db` (the
  * configured database, or `postgres` when the configured one is the snapshotted database).
@@ -91,7 +97,7 @@ export async function withMaintenance<T>(
     params,
     async (client) => {
       if (lock !== undefined) {
-        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`dbfast:${lock}`]);
+        await takeLock(client, lockKey(lock));
       }
       return fn(client);
     },

@@ -9,6 +9,7 @@ import {
   findSnapshot,
   isReadyCopyOf,
   snapshotDatabases,
+  snapshotLock,
   snapshotTarget,
   withMaintenance,
 } from './catalog.js';
@@ -118,7 +119,7 @@ export async function restoreSnapshot(
         throw error;
       }
     },
-    `snapshot:${db}`,
+    snapshotLock(db),
   );
   return {
     name: options.name,

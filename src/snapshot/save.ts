@@ -8,6 +8,7 @@ import {
   findSnapshot,
   isReadyCopyOf,
   snapshotDatabases,
+  snapshotLock,
   snapshotTarget,
   withMaintenance,
 } from './catalog.js';
@@ -114,7 +115,7 @@ export async function saveSnapshot(
       }
       return { sizeBytes, terminated: sessions };
     },
-    `snapshot:${db}`,
+    snapshotLock(db),
   );
   return {
     name,

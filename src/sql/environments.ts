@@ -3,7 +3,14 @@ import { isAbsolute, join } from 'node:path';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError } from '../errors.js';
 import { globMatcher } from './glob.js';
-import { listRepository, type RepositoryFile, selector, uncountedSqlFiles } from './scan.js';
+import {
+  directoryPath,
+  isUnder,
+  listRepository,
+  type RepositoryFile,
+  selector,
+  uncountedSqlFiles,
+} from './scan.js';
 
 /** What `checkEnvironment` found. Errors make an environment unusable; warnings do not. */
 export interface EnvironmentCheck {
@@ -51,7 +58,7 @@ export async function checkEnvironment(
     const excludedBy = env.excludeDirectories.find((dir) => contains(dir, included));
     if (excludedBy !== undefined) {
       errors.push(
-        normalize(excludedBy) === normalize(included)
+        directoryPath(excludedBy) === directoryPath(included)
           ? `"${included}" is both included and excluded (exclude wins: it selects nothing)`
           : `"${included}" is included but lies inside excluded "${excludedBy}" (it selects nothing)`,
       );
@@ -106,16 +113,9 @@ export function assertEnvironmentValid(validation: EnvironmentCheck): void {
   });
 }
 
-/** `./seed/` and `seed` name the same directory (as `selector` treats them). */
-function normalize(dir: string): string {
-  return dir.replace(/^\.\//, '').replace(/\/+$/, '');
-}
-
 /** Whether directory `outer` is `inner` or one of its parents. */
 function contains(outer: string, inner: string): boolean {
-  const o = normalize(outer);
-  const i = normalize(inner);
-  return i === o || i.startsWith(`${o}/`);
+  return isUnder(directoryPath(inner), outer);
 }
 
 function tomlKey(key: 'includeDirectories' | 'excludeDirectories'): string {
@@ -126,7 +126,7 @@ async function directoryProblem(
   root: string,
   dir: string,
 ): Promise<{ severity: 'error' | 'warning'; text: string } | undefined> {
-  const clean = normalize(dir);
+  const clean = directoryPath(dir);
   if (isAbsolute(clean) || clean === '..' || clean.startsWith('../') || clean.includes('/../')) {
     return { severity: 'error', text: 'is outside the repository (paths are relative to it)' };
   }

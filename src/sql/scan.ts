@@ -90,14 +90,25 @@ export function selector(env: EnvironmentConfig): (path: string) => boolean {
   const included = env.includeFiles.length === 0 ? () => true : globListMatcher(env.includeFiles);
   const excluded = env.excludeFiles.length === 0 ? () => false : globListMatcher(env.excludeFiles);
   return (path) => {
-    const under = (dir: string): boolean => {
-      const clean = dir.replace(/^\.\//, '').replace(/\/+$/, '');
-      return path === clean || path.startsWith(`${clean}/`);
-    };
+    const under = (dir: string): boolean => isUnder(path, dir);
     if (env.includeDirectories.length > 0 && !env.includeDirectories.some(under)) return false;
     if (env.excludeDirectories.some(under)) return false;
     return included(path) && !excluded(path);
   };
+}
+
+/**
+ * A configured directory as dbfast compares it: `./seed/` and `seed` name the same directory.
+ * Every comparison of include/exclude directories goes through here.
+ */
+export function directoryPath(dir: string): string {
+  return dir.replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+/** Whether `path` (relative, `/`-separated, already clean) is directory `dir` or lies inside it. */
+export function isUnder(path: string, dir: string): boolean {
+  const clean = directoryPath(dir);
+  return path === clean || path.startsWith(`${clean}/`);
 }
 
 /** Natural order, segment by segment: digit runs compare by value, the rest byte-wise. */

@@ -4,7 +4,14 @@ import { readMetadata, type TemplateMetadata, writeMetadata } from '../catalog/l
 import { listOwned } from '../catalog/list.js';
 import { templateDatabaseName } from '../catalog/names.js';
 import { describeLabel } from '../catalog/ownership.js';
-import { abandonedWork, lockWork, unlockWork, workLock, workName } from '../catalog/work.js';
+import {
+  abandonedWork,
+  buildLock,
+  lockWork,
+  unlockWork,
+  workLock,
+  workName,
+} from '../catalog/work.js';
 import type { EnvironmentConfig } from '../config/types.js';
 import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
 import { applyRepository } from '../presets/apply.js';
@@ -12,6 +19,7 @@ import type { Project } from '../project.js';
 import { withClient, withPolledAdvisoryLock } from '../server/connection.js';
 import { dropDatabase } from '../server/databases.js';
 import { databaseIdent } from '../server/identifiers.js';
+import { serverMajor } from '../server/info.js';
 import { VERSION } from '../version.js';
 import { analyzeUserTables } from './analyze.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
@@ -55,10 +63,7 @@ export async function environmentTemplates(
   project: string,
   env: string,
 ): Promise<{ major: number; templates: { name: string; metadata: TemplateMetadata }[] }> {
-  const [version, entries] = await Promise.all([
-    client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"),
-    listOwned(client, project),
-  ]);
+  const [major, entries] = await Promise.all([serverMajor(client), listOwned(client, project)]);
   const templates = entries
     .filter(
       (entry) =>
@@ -66,7 +71,7 @@ export async function environmentTemplates(
     )
     .map((entry) => ({ name: entry.name, metadata: entry.metadata as TemplateMetadata }))
     .sort((a, b) => b.metadata.createdAt.localeCompare(a.metadata.createdAt));
-  return { major: Math.floor(Number(version.rows[0]?.v) / 10000), templates };
+  return { major, templates };
 }
 
 /** An environment's templates, its current fingerprint, and the current template if it exists. */
@@ -136,7 +141,7 @@ export async function ensureTemplate(
   // Waiting for another process's build costs no connection (see withPolledAdvisoryLock).
   return withPolledAdvisoryLock(
     params,
-    `template:${name}`,
+    buildLock(name),
     async (client) => {
       // Another process may have built it while this one waited for the lock.
       const again = await environmentTemplates(client, project.id, env.name);

@@ -7,6 +7,7 @@ import { usageError } from '../errors.js';
 import type { Project } from '../project.js';
 import { dropDatabase } from '../server/databases.js';
 import { validateDatabaseName } from '../server/identifiers.js';
+import { serverMajor } from '../server/info.js';
 import { currentTemplate, isExpired } from './ensure.js';
 import { computeFingerprint, type Explanation, explain, explanationLines } from './fingerprint.js';
 
@@ -80,12 +81,7 @@ export async function listTemplates(
 ): Promise<TemplateEntry[]> {
   return project.withClient(async (client) => {
     const entries = await listOwned(client, project.id, { sizes: options.sizes !== false });
-    const major = Math.floor(
-      Number(
-        (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))
-          .rows[0]?.v,
-      ) / 10000,
-    );
+    const major = await serverMajor(client);
     const currentNames = new Set<string>();
     for (const env of Object.values(project.config.environments)) {
       const fingerprint = await computeFingerprint(project.config, env, major).catch(
