@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ConnectionParams } from '../config/types.js';
 import { DbfastError } from '../errors.js';
 import { boundToParent, loadExeca } from '../server/execa.js';
+import { decodeLoosely } from './encoding.js';
 import { lex } from './lexer.js';
 import { display, type FilePlan } from './plan.js';
 import { excerpt } from './position.js';
@@ -76,18 +77,26 @@ export async function runWithPsql(
     stdout: 'ignore',
   });
   if (result.exitCode === 0) return;
-  throw await psqlError(String(result.stderr), result.exitCode ?? -1, plan, options.root);
+  throw await psqlError(String(result.stderr), result.exitCode ?? -1, plan, {
+    root: options.root,
+    encoding: options.encoding ?? 'UTF8',
+  });
 }
 
 const PSQL_ERROR = /^psql:(.+?):(\d+): (ERROR|FATAL|error):\s+(.*)$/m;
 
-/** Map psql's `psql:FILE:LINE: ERROR:  …` (and its DETAIL/HINT lines) to a DbfastError. */
+/**
+ * Map psql's `psql:FILE:LINE: ERROR:  …` (and its DETAIL/HINT lines) to a DbfastError. The
+ * failing file is read again for the excerpt only, decoded in the encoding it ran in (the
+ * environment's: psql got it as PGCLIENTENCODING), so a Latin-1 file's excerpt reads right.
+ */
 export async function psqlError(
   stderr: string,
   exitCode: number,
   plan: FilePlan,
-  root: string,
+  where: { root: string; encoding: string },
 ): Promise<DbfastError> {
+  const { root } = where;
   const m = PSQL_ERROR.exec(stderr);
   const field = (name: string): string | undefined =>
     new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(stderr)?.[1];
@@ -105,7 +114,10 @@ export async function psqlError(
   }
   const absolute = resolve(root, m[1] as string);
   const file = display(root, absolute);
-  const text = await readFile(absolute, 'utf8').catch(() => undefined);
+  const text = await readFile(absolute).then(
+    (bytes) => decodeLoosely(bytes, where.encoding),
+    () => undefined,
+  );
   const { line, column } = statementStart(text, Number(m[2]));
   const location = {
     file,

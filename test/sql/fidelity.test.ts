@@ -119,6 +119,21 @@ describe('file encodings', () => {
     expect(await rows(database, "SELECT to_regclass('never')::text AS t")).toEqual([null]);
   });
 
+  it.skipIf(psql === undefined)(
+    'runner = "psql": the excerpt of a failing Latin-1 file is decoded in the environment encoding',
+    async () => {
+      const root = await repo({
+        '1.sql': latin1("CREATE TABLE t (s text);\nINSERT INTO t VALUES ('Cura\xe7ao', 1);\n"),
+      });
+      const error = await failure(
+        runRepo(root, await freshDb(), { runner: 'psql', encoding: 'LATIN1' }),
+      );
+      expect(error.message).toMatch(/^1\.sql:2:1: ERROR: {1,2}INSERT has more expressions/);
+      expect(error.location?.excerpt).toContain("INSERT INTO t VALUES ('Curaçao', 1);");
+      expect(error.location?.excerpt).not.toContain('\uFFFD');
+    },
+  );
+
   it('refuses a byte with no Unicode equivalent in the declared encoding', async () => {
     const root = await repo({
       '1.sql': latin1("SET client_encoding TO 'WIN1252';\nSELECT 'a\x81';\n"),
