@@ -13,6 +13,7 @@ import { DbfastError } from '../../src/errors.js';
 import { openProject } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
 import { serverInfo } from '../../src/server/info.js';
+import { failure } from '../helpers/failure.js';
 import {
   createDatabase,
   dropDatabases,
@@ -29,15 +30,6 @@ import {
   skipBackups,
   snapshot,
 } from './backup-server.js';
-
-async function failure(promise: Promise<unknown>): Promise<DbfastError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbfastError);
-  return error as DbfastError;
-}
 
 /** Every file under a folder, concatenated: to prove a secret is nowhere in a backup. */
 async function allText(dir: string): Promise<string> {

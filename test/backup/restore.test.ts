@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreBackup } from '../../src/backup/restore.js';
 import { createBackup } from '../../src/backup/take-backup.js';
-import { DbfastError } from '../../src/errors.js';
 import { connect } from '../../src/server/connection.js';
 import { quoteIdent } from '../../src/server/identifiers.js';
+import { failure } from '../helpers/failure.js';
 import { uniqueName } from '../helpers/server.js';
 import {
   backupDatabasesLike,
@@ -17,15 +17,6 @@ import {
   skipBackups,
   snapshot,
 } from './backup-server.js';
-
-async function failure(promise: Promise<unknown>): Promise<DbfastError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbfastError);
-  return error as DbfastError;
-}
 
 describe.skipIf(skipBackups)('restore (on the backup server)', () => {
   const sample = sampleProject({
