@@ -1,7 +1,9 @@
+import type { ResolvedConfig } from '../config/types.js';
 import { presetFor } from '../presets/registry.js';
 import { scanProject } from '../presets/scan.js';
 import type { Project } from '../project.js';
 import { listRepository, selector } from '../sql/scan.js';
+
 /** One environment as `dbfast environments` shows it. */
 export interface EnvironmentSummary {
   name: string;
@@ -21,25 +23,40 @@ export interface EnvironmentSummary {
  */
 export async function listEnvironments(project: Project): Promise<EnvironmentSummary[]> {
   const { config } = project;
-  const presetCounts = new Map<string, number>();
-  const isPreset = presetFor(config.repository.type) !== undefined;
-  // A preset's folder may be the project folder itself (sqitch): never walk it whole.
-  const files = isPreset
-    ? []
-    : await listRepository(config.repository.path, config.repository.extensions);
-  if (isPreset) {
-    // A preset runs its whole folder in every environment, then the environment's seeds.
-    for (const env of Object.values(config.environments))
-      presetCounts.set(env.name, (await scanProject(config, env)).files.length);
-  }
+  const counts = await environmentFileCounts(config);
   return Object.values(config.environments).map((env) => ({
     name: env.name,
     default: env.name === config.defaultEnvironment,
-    files:
-      presetCounts.get(env.name) ?? files.map((file) => file.path).filter(selector(env)).length,
+    files: counts.environments.get(env.name) ?? 0,
     includeDirectories: env.includeDirectories,
     excludeDirectories: env.excludeDirectories,
     includeFiles: env.includeFiles,
     excludeFiles: env.excludeFiles,
   }));
+}
+
+/**
+ * How many files each environment runs, and how many the repository holds (for a preset: the
+ * most any environment runs). A plain repository is read once; a preset runs its whole folder
+ * in every environment, then the environment's seeds, and its folder may be the project
+ * folder itself (sqitch), so it is scanned as the preset, never walked whole. `lenient`: a
+ * preset scan that fails counts 0 instead of throwing (status reports; it does not validate).
+ */
+export async function environmentFileCounts(
+  config: ResolvedConfig,
+  lenient = false,
+): Promise<{ environments: Map<string, number>; repository: number }> {
+  const environments = new Map<string, number>();
+  if (presetFor(config.repository.type) !== undefined) {
+    for (const env of Object.values(config.environments)) {
+      const count = scanProject(config, env).then((scan) => scan.files.length);
+      environments.set(env.name, await (lenient ? count.catch(() => 0) : count));
+    }
+    return { environments, repository: Math.max(0, ...environments.values()) };
+  }
+  const { path, extensions } = config.repository;
+  const files = (await listRepository(path, extensions)).map((file) => file.path);
+  for (const env of Object.values(config.environments))
+    environments.set(env.name, files.filter(selector(env)).length);
+  return { environments, repository: files.length };
 }

@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import { connectionUrl } from '../config/url.js';
 import { errorMessage, isDbfastError } from '../errors.js';
-import { presetFor } from '../presets/registry.js';
-import { scanProject } from '../presets/scan.js';
 import type { Project } from '../project.js';
 import { withClient } from '../server/connection.js';
 import { embeddedConnection, embeddedStatus } from '../server/embedded.js';
 import { serverInfo } from '../server/info.js';
-import { listRepository, selector } from '../sql/scan.js';
+import { environmentFileCounts } from './environments.js';
 
 export interface StatusReport {
   config: { path: string | undefined; rootDir: string };
@@ -65,20 +63,9 @@ export async function projectStatus(project: Project): Promise<StatusReport> {
 async function report(project: Project, server: StatusReport['server']): Promise<StatusReport> {
   const { config } = project;
   const exists = existsSync(config.repository.path);
-  const preset = presetFor(config.repository.type) !== undefined;
-  // A preset's folder may be the project itself (sqitch): count what the preset runs instead.
-  const files =
-    exists && !preset
-      ? await listRepository(config.repository.path, config.repository.extensions)
-      : [];
-  const presetCounts = new Map<string, number>();
-  for (const env of preset && exists ? Object.values(config.environments) : []) {
-    const count = await scanProject(config, env).then(
-      (scan) => scan.files.length,
-      () => 0,
-    );
-    presetCounts.set(env.name, count);
-  }
+  const counts = exists
+    ? await environmentFileCounts(config, true)
+    : { environments: new Map<string, number>(), repository: 0 };
   return {
     config: { path: config.configPath, rootDir: config.rootDir },
     server,
@@ -86,12 +73,11 @@ async function report(project: Project, server: StatusReport['server']): Promise
       path: config.repository.path,
       type: config.repository.type,
       exists,
-      files: preset ? Math.max(0, ...presetCounts.values()) : files.length,
+      files: counts.repository,
     },
     environments: Object.values(config.environments).map((env) => ({
       name: env.name,
-      files:
-        presetCounts.get(env.name) ?? files.map((file) => file.path).filter(selector(env)).length,
+      files: counts.environments.get(env.name) ?? 0,
       default: env.name === config.defaultEnvironment,
     })),
   };
