@@ -5,7 +5,7 @@ import type { CloneMetadata, PoolMetadata } from '../catalog/label.js';
 import { requireReplaceable } from '../catalog/ownership.js';
 import { publishAs, unlockWork, workLock, workName } from '../catalog/work.js';
 import type { CloneStrategy } from '../config/types.js';
-import { DbfastError, ExitCode, pgFields } from '../errors.js';
+import { DbfastError, ExitCode, errorMessage, pgFields } from '../errors.js';
 import {
   databaseError,
   dropDatabase,
@@ -127,15 +127,17 @@ async function copyTemplate(
 ): Promise<{ choice: StrategyChoice; attempts: number }> {
   let choice: StrategyChoice | undefined;
   let fileClone = true;
+  let cloneFailure: string | undefined;
   const deadline = Date.now() + IN_USE_DEADLINE_MS;
   let attempts = 0;
   for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
     attempts += 1;
     try {
-      // One round trip: clear stray sessions off the template, and read fsync (the strategy
-      // depends on it: see strategy.ts).
-      const { rows } = await client.query<{ fsync: string }>(
+      // One round trip: clear stray sessions off the template, and read fsync and the
+      // server's file_copy_method (the strategy depends on them: see strategy.ts).
+      const { rows } = await client.query<{ fsync: string; fcm: string | null }>(
         `SELECT current_setting('fsync') AS fsync,
+                current_setting('file_copy_method', true) AS fcm,
                 (SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
                   WHERE datname = $1 AND pid <> pg_backend_pid()) AS terminated`,
         [options.template],
@@ -146,13 +148,19 @@ async function copyTemplate(
         options.templateBytes,
         rows[0]?.fsync !== 'off',
         fileClone,
+        rows[0]?.fcm === 'clone',
       );
-      await runCreate(client, work, options, choice);
+      await runCreate(client, work, options, choice, rows[0]?.fcm === 'clone');
+      if (cloneFailure !== undefined) {
+        choice = { ...choice, label: `${choice.label} (clone method failed: ${cloneFailure})` };
+      }
       return { choice, attempts };
     } catch (error) {
       if (choice?.cloneFiles === true && !isObjectInUse(error)) {
-        // copy_file_range/reflink unsupported here: fall back to a plain file copy.
+        // The clone method failed here (a build without it, a file system that refuses
+        // copy_file_range): never fail the clone for it; copy the files, and say why.
         fileClone = false;
+        cloneFailure = errorMessage(error);
         continue;
       }
       if (isObjectInUse(error) && Date.now() < deadline) {
@@ -190,14 +198,19 @@ async function runCreate(
   name: string,
   options: CreateCloneOptions,
   choice: StrategyChoice,
+  serverClones: boolean,
 ): Promise<void> {
   const owner = options.owner === undefined ? '' : ` OWNER ${quoteIdent(options.owner)}`;
   const sql = `CREATE DATABASE ${databaseIdent(name)} TEMPLATE ${databaseIdent(options.template)}${owner}${choice.clause}`;
-  if (!choice.cloneFiles) {
+  // For this statement only: the clone method, or a plain copy where the server defaults to
+  // clone but cloning failed in this session.
+  const copyInstead = serverClones && choice.clause === ' STRATEGY FILE_COPY';
+  const method = choice.cloneFiles ? 'clone' : copyInstead ? 'copy' : undefined;
+  if (method === undefined) {
     await client.query(sql);
     return;
   }
-  await client.query('SET file_copy_method = clone');
+  await client.query(`SET file_copy_method = ${method}`);
   try {
     await client.query(sql);
   } finally {

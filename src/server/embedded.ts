@@ -1,5 +1,15 @@
-import { existsSync } from 'node:fs';
-import { appendFile, chown, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import {
+  appendFile,
+  chown,
+  copyFile,
+  mkdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -16,7 +26,10 @@ import { requireReachable } from './reachable.js';
  * packages, data in `.dbfast/server/` beside dbfast.toml, on a free loopback port. Started
  * on first use and left running for the next command; two processes starting it at once
  * share one server (a lock file serialises the start). Tuned for speed, NOT durability:
- * fsync, synchronous_commit and full_page_writes are off.
+ * fsync, synchronous_commit and full_page_writes are off. On PostgreSQL 18+ with its data on a
+ * file system that clones files copy-on-write (XFS with reflink, btrfs, APFS), it starts with
+ * `file_copy_method = clone`, which tells dbfast that FILE_COPY clones cost the same at any
+ * template size (see src/clone/strategy.ts).
  */
 
 export interface EmbeddedOptions {
@@ -128,9 +141,12 @@ export async function ensureEmbeddedServer(
     const created = !existsSync(join(dataDir(dir), 'PG_VERSION'));
     if (created) await initialise(dir, bins, user);
     const port = await choosePort(dir);
+    // Probed at every start, not at initdb: the folder may have moved to another file system.
+    const clones = (await dataMajor(dir)) >= 18 && (await supportsReflink(dataDir(dir)));
+    const settings = `-p ${port}${clones ? ' -c file_copy_method=clone' : ''}`;
     await run(
       bins.pg_ctl,
-      ['start', '-D', dataDir(dir), '-l', logFile(dir), '-w', '-t', '60', '-o', `-p ${port}`],
+      ['start', '-D', dataDir(dir), '-l', logFile(dir), '-w', '-t', '60', '-o', settings],
       user,
       dir,
     );
@@ -162,6 +178,32 @@ async function initialise(dir: string, bins: Binaries, user: OsUser | undefined)
       '',
     ].join('\n'),
   );
+}
+
+/** The major version the data folder was made by (its PG_VERSION file), 0 when unreadable. */
+async function dataMajor(dir: string): Promise<number> {
+  const text = await readFile(join(dataDir(dir), 'PG_VERSION'), 'utf8').catch(() => '0');
+  return Number.parseInt(text.trim(), 10) || 0;
+}
+
+/**
+ * Whether files in `dir` can be cloned copy-on-write (reflink: XFS formatted with reflink,
+ * btrfs, APFS). Clones a small probe file with COPYFILE_FICLONE_FORCE, which fails instead of
+ * copying where the file system cannot share blocks (ext4, tmpfs, XFS without reflink), and
+ * removes both files whatever happens.
+ */
+export async function supportsReflink(dir: string): Promise<boolean> {
+  const probe = join(dir, `.dbfast-reflink-probe-${process.pid}`);
+  try {
+    await writeFile(probe, Buffer.alloc(8192, 1));
+    await copyFile(probe, `${probe}.clone`, constants.COPYFILE_FICLONE_FORCE);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(probe, { force: true });
+    await rm(`${probe}.clone`, { force: true });
+  }
 }
 
 /** Reuse the last port when it is free, so URLs stay the same across restarts. */

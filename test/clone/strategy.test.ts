@@ -43,6 +43,23 @@ describe('chooseStrategy', () => {
     expect(chooseStrategy('wal_log', 18, 1 * MB, false).cloneFiles).toBe(false);
   });
 
+  it('a server that clones copy-on-write by default gets FILE_COPY at any size, fsync on', () => {
+    expect(chooseStrategy('auto', 18, 1 * MB, true, true, true)).toEqual({
+      clause: ' STRATEGY FILE_COPY',
+      cloneFiles: true,
+      label: 'file_copy+reflink',
+    });
+    expect(chooseStrategy('auto', 18, 2000 * MB, false, true, true).label).toBe(
+      'file_copy+reflink',
+    );
+    // The clone method failed on this server: back to the size rule, without the clone.
+    expect(chooseStrategy('auto', 18, 1 * MB, true, false, true).label).toBe('wal_log');
+    expect(chooseStrategy('auto', 18, 1 * MB, false, false, true).label).toBe('file_copy');
+    // A configured strategy still wins; below 18 there is no clone method to trust.
+    expect(chooseStrategy('wal_log', 18, 1 * MB, true, true, true).label).toBe('wal_log');
+    expect(chooseStrategy('auto', 17, 1 * MB, true, true, true).label).toBe('wal_log');
+  });
+
   it('a configured strategy wins over auto, whatever the size and fsync', () => {
     expect(chooseStrategy('wal_log', 16, 2000 * MB, true).label).toBe('wal_log');
     expect(chooseStrategy('wal_log', 16, 1 * MB, false).label).toBe('wal_log');
