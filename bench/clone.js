@@ -57,16 +57,17 @@ export async function run(ctx) {
 }
 
 /**
- * A repository of one SQL file that fills a table of `rows` rows (~200 bytes each; the
- * default ~130 MB with its primary key): the big template's source.
+ * A repository of one SQL file that fills a table of `rows` rows (~200 bytes each, with
+ * `width` 4 md5s of padding; the default ~130 MB with its primary key): the big template's
+ * source.
  */
-export async function bigRepository(ctx, rows = BIG_ROWS) {
-  const dir = join(ctx.tmp, `clone-big-repo-${rows}`);
+export async function bigRepository(ctx, rows = BIG_ROWS, width = 4) {
+  const dir = join(ctx.tmp, `clone-big-repo-${rows}-${width}`);
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, '001_filler.sql'),
     `CREATE TABLE filler (id bigint PRIMARY KEY, pad text NOT NULL);
-INSERT INTO filler SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${rows}) AS g;
+INSERT INTO filler SELECT g, repeat(md5(g::text), ${width}) FROM generate_series(1, ${rows}) AS g;
 `,
   );
   return dir;

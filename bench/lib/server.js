@@ -8,14 +8,18 @@ import pg from 'pg';
  * library (openProject on a temporary project, exactly what a user's first `dbfast` does),
  * or the server of DBFAST_BENCH_DATABASE_URL when set. Baselines and dbfast always share it.
  * `options.url` opens another external server (the backup scenario's, see run.js) whose
- * databases carry the same `runId`.
+ * databases carry the same `runId`. `options.embedded` starts an embedded server in `tmp`
+ * whatever DBFAST_BENCH_DATABASE_URL says (bench/cow.js: one on a reflink file system).
  *
  * `url` may carry a password (it is what the user gave us): it only ever travels to child
  * processes through their environment and to the library as an option, never on a command
  * line or into the results.
  */
 export async function openBenchServer(lib, tmp, options = {}) {
-  const external = options.url ?? (process.env.DBFAST_BENCH_DATABASE_URL || undefined);
+  const external =
+    options.embedded === true
+      ? undefined
+      : (options.url ?? (process.env.DBFAST_BENCH_DATABASE_URL || undefined));
   const dir = join(tmp, options.url === undefined ? 'server-project' : 'server-project-2');
   await mkdir(dir, { recursive: true });
   // The embedded server runs as an unprivileged OS user when we are root: it must get in.
