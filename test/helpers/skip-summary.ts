@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     if (seen.size === 0) return;
     console.log(
-      `\nSkipped because this machine lacks something (CI=true makes these fail instead):\n${[...seen].join('\n')}\n`,
+      `\nSkipped because this machine lacks something (CI=true makes these fail instead, except optional ones: see requires.ts):\n${[...seen].join('\n')}\n`,
     );
   };
 }
