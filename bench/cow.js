@@ -12,7 +12,8 @@ import { dropDatabase, openBenchServer } from './lib/server.js';
  * server defaults to `file_copy_method = clone` and dbfast clones with FILE_COPY, so a clone
  * costs about the same whatever the template's size. Measured: dbfast's clone() of a >= 1 GB
  * template against the same of the ~10 MB example template, taking turns on one server;
- * gated at the issue's target (1 GB clone <= 2x the 10 MB one). Full runs also measure the
+ * reported against the issue's target (1 GB clone <= 2x the 10 MB one), gated at 3x (see
+ * thresholds.js). Full runs also measure the
  * same two templates on the run's main server (a data folder that copies) for contrast,
  * reported only.
  *
