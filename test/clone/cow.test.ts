@@ -7,9 +7,9 @@ import { cloneDatabase } from '../../src/clone/clone-database.js';
 import { createClone } from '../../src/clone/create-database.js';
 import { openProject, type Project } from '../../src/project.js';
 import { withClient } from '../../src/server/connection.js';
-import { stopServer } from '../../src/server/control.js';
 import { supportsReflink } from '../../src/server/embedded.js';
 import { serverInfo } from '../../src/server/info.js';
+import { stopServer } from '../../src/services/server-control.js';
 import { optional } from '../helpers/requires.js';
 import {
   createDatabase,
