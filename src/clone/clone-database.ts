@@ -10,6 +10,7 @@ import { validateDatabaseName } from '../server/identifiers.js';
 import { ensureTemplate } from '../template/ensure.js';
 import { cloneExistsError, createClone } from './create-database.js';
 import { claimPoolMember } from './pool.js';
+import { recordPoolMiss } from './pool-target.js';
 import {
   findTemplate,
   resolveTemplate,
@@ -138,10 +139,10 @@ export async function cloneFromTemplate(
   const templateMs = performance.now() - started;
   const name = cloneName(options.name, project.config.database.templateName, env.name);
   let strategy = 'pool';
-  const fromPool =
-    env.poolSize > 0 && usesPool(template, env.name, options)
-      ? await claimFromPool(client, project, template, name, options)
-      : undefined;
+  const pooled = env.poolSize > 0 && usesPool(template, env.name, options);
+  const fromPool = pooled
+    ? await claimFromPool(client, project, template, name, options)
+    : undefined;
   if (fromPool === undefined) {
     const created = await createClone(client, {
       name,
@@ -159,6 +160,9 @@ export async function cloneFromTemplate(
     strategy = created.strategy;
   }
   const totalMs = performance.now() - started;
+  // The pool was empty: it grows toward [pool] max (after the clone is made and timed).
+  if (pooled && fromPool === undefined)
+    await recordPoolMiss(connectionUrl(params, template.name), template.name, env);
   if (touchDue(template.usedAt)) {
     // After the clone is made and timed: a few minutes' worth of clones share one update.
     template.usedAt = Date.now();

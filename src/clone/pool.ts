@@ -5,12 +5,14 @@ import { listOwned } from '../catalog/list.js';
 import { poolMemberName } from '../catalog/names.js';
 import { publishAs } from '../catalog/work.js';
 import type { EnvironmentConfig } from '../config/types.js';
+import { connectionUrl } from '../config/url.js';
 import type { Project } from '../project.js';
 import { withAdvisoryLock, withAdvisoryLockIfFree } from '../server/connection.js';
 import { dropDatabase, isMissingDatabase, isObjectInUse } from '../server/databases.js';
 import { ensureTemplate, type TemplateResult } from '../template/ensure.js';
 import { templateStatus } from '../template/manage.js';
 import { createClone } from './create-database.js';
+import { poolTarget } from './pool-target.js';
 
 /**
  * A pool of ready clones per template, with no daemon: members are ordinary databases named
@@ -65,17 +67,25 @@ export async function claimPoolMember(
 export interface PoolFillResult {
   env: string;
   template: string;
+  /** `[pool] size` (or the environment's pool_size): where the pool starts. */
   size: number;
+  /** What this fill aimed for: size, grown by recent misses within [pool] min..max. */
+  target: number;
   created: string[];
+  /** Members above the target dropped (the pool shrinking after demand fell). */
+  dropped: string[];
   ready: number;
   /** Another process was filling this pool (only with `ifIdle`): nothing was done here. */
   busy: boolean;
 }
 
 /**
- * Top the pool of an environment up to its size (builds the template if needed). One
- * filler per template at a time, server-wide: with `ifIdle` a second one returns at once
- * (`busy`), otherwise it waits for the first and then tops up whatever is still missing.
+ * Top the pool of an environment up to its target (see pool-target.ts: its size, grown by
+ * claims that found it empty, never above `[pool] max`), and drop members above the target
+ * once demand has fallen (builds the template if needed). One filler per template at a
+ * time, server-wide: with `ifIdle` a second one returns at once (`busy`), otherwise it
+ * waits for the first and then tops up whatever is still missing. Never makes more than
+ * twice the target in one call, however fast members are claimed meanwhile.
  */
 export async function fillPool(
   project: Project,
@@ -85,8 +95,10 @@ export async function fillPool(
   const template = await ensureTemplate(project, { env: env.name });
   const params = await project.connection();
   const key = `pool:${template.name}`;
-  const fill = (): Promise<PoolFillResult> =>
-    project.withClient((client) => topUp(project, client, env, template));
+  const fill = async (): Promise<PoolFillResult> => {
+    const target = await poolTarget(connectionUrl(params, template.name), template.name, env);
+    return project.withClient((client) => topUp(project, client, env, template, target));
+  };
   if (options.ifIdle !== true) return withAdvisoryLock(params, key, fill);
   const outcome = await withAdvisoryLockIfFree(params, key, fill);
   if (outcome.acquired) return outcome.value;
@@ -94,7 +106,9 @@ export async function fillPool(
     env: env.name,
     template: template.name,
     size: env.poolSize,
+    target: env.poolSize,
     created: [],
+    dropped: [],
     ready: 0,
     busy: true,
   };
@@ -105,18 +119,26 @@ async function topUp(
   client: pg.Client,
   env: EnvironmentConfig,
   template: TemplateResult,
+  target: number,
 ): Promise<PoolFillResult> {
   const created: string[] = [];
+  const members = async (): Promise<string[]> =>
+    (await listOwned(client, project.id))
+      .filter((entry) => isMemberOf(entry.metadata, project.id, template.name))
+      .map((entry) => entry.name);
+  // Demand fell: drop what is above the target (a member claimed meanwhile is gone already:
+  // DROP … IF EXISTS, and a claim of a dropped member moves on to the next one).
+  // (Not with no pool configured: filling an unconfigured pool by hand drops nothing.)
+  const dropped = env.poolSize === 0 ? [] : (await members()).slice(target);
+  for (const name of dropped) await dropDatabase(client, name);
   let ready = 0;
   // Count again before every member: clones claim members while the pool fills, and the
   // filler is the only one running (clones that see it running start no other), so it must
   // leave the pool full, not merely add what was missing when it started. Bounded, so that
   // a steady stream of claims cannot keep it busy forever.
-  for (let made = 0; made <= env.poolSize * 2; made += 1) {
-    ready = (await listOwned(client, project.id)).filter((entry) =>
-      isMemberOf(entry.metadata, project.id, template.name),
-    ).length;
-    if (ready >= env.poolSize || made === env.poolSize * 2) break;
+  for (let made = 0; made <= target * 2; made += 1) {
+    ready = (await members()).length;
+    if (ready >= target || made === target * 2) break;
     const name = poolMemberName(template.name, randomBytes(4).toString('hex'));
     await createClone(client, {
       name,
@@ -132,7 +154,7 @@ async function topUp(
     project.reporter.progress?.({
       task: 'pool fill',
       done: created.length,
-      total: created.length + env.poolSize - ready - 1,
+      total: created.length + target - ready - 1,
       label: name,
     });
   }
@@ -140,7 +162,9 @@ async function topUp(
     env: env.name,
     template: template.name,
     size: env.poolSize,
+    target,
     created,
+    dropped,
     ready,
     busy: false,
   };
@@ -189,6 +213,11 @@ export async function drainPool(
 export interface PoolStatus {
   env: string;
   size: number;
+  /** [pool] min / max: the bounds of the target. */
+  min: number;
+  max: number;
+  /** The size the pool is kept at now: size, grown by recent misses (see fillPool). */
+  target: number;
   /** The current template, or undefined when it is not built (or stale). */
   template: string | undefined;
   ready: number;
@@ -199,13 +228,27 @@ export interface PoolStatus {
 /** Per environment: the pool size, ready members of the current template, stale members. */
 export async function poolStatus(project: Project): Promise<PoolStatus[]> {
   const members = await poolMembers(project);
+  const params = await project.connection();
   const result: PoolStatus[] = [];
   for (const env of Object.values(project.config.environments)) {
     const status = await templateStatus(project, { env: env.name });
     const template = status.current ? status.name : undefined;
     const mine = members.filter((m) => m.env === env.name);
     const ready = mine.filter((m) => m.template === template).length;
-    result.push({ env: env.name, size: env.poolSize, template, ready, stale: mine.length - ready });
+    const target =
+      status.current && env.poolSize > 0
+        ? await poolTarget(connectionUrl(params, status.name), status.name, env)
+        : env.poolSize;
+    result.push({
+      env: env.name,
+      size: env.poolSize,
+      min: env.poolMin,
+      max: env.poolMax,
+      target,
+      template,
+      ready,
+      stale: mine.length - ready,
+    });
   }
   return result;
 }

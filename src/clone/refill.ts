@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../server/lockfile.js';
+import { poolFileKey } from './pool-target.js';
 
 /**
  * Background pool refills, one at a time per template on this machine. A clone that wants
@@ -35,12 +35,7 @@ const STALE_MS = 10 * 60_000;
 
 /** The lock file of a template's refill on this machine (a hash: names may hold anything). */
 export function refillLockPath(serverUrl: string, template: string): string {
-  const server = new URL(serverUrl);
-  const key = createHash('sha256')
-    .update(`${server.hostname}:${server.port}\0${template}`)
-    .digest('hex')
-    .slice(0, 16);
-  return join(tmpdir(), `dbfast-refill-${key}.lock`);
+  return join(tmpdir(), `dbfast-refill-${poolFileKey(serverUrl, template)}.lock`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CheckedConfig, SectionValues } from './schema.js';
-import type { EnvironmentConfig } from './types.js';
+import type { EnvironmentConfig, ResolvedConfig } from './types.js';
 
 export interface ResolvedEnvironments {
   environments: Record<string, EnvironmentConfig>;
@@ -9,12 +9,15 @@ export interface ResolvedEnvironments {
 
 /**
  * `[environments.NAME]`, resolved. A file without any gets one environment, `default`,
- * that runs the whole repository. `poolSize` is `[pool] size`, the default of `pool_size`.
+ * that runs the whole repository. `[pool] size` is the default of `pool_size`; `[pool] min`
+ * and `max` bound every environment's pool (problems: a size outside them, min > max).
  */
 export function resolveEnvironments(
   entries: CheckedConfig['environments'],
-  poolSize: number,
+  pool: ResolvedConfig['pool'],
+  problems: string[],
 ): ResolvedEnvironments {
+  const poolSize = { pool, problems };
   const environments: Record<string, EnvironmentConfig> = {};
   for (const [name, fields] of Object.entries(entries)) {
     environments[name] = resolveEnvironment(name, fields, poolSize);
@@ -33,8 +36,10 @@ export function resolveEnvironments(
 function resolveEnvironment(
   name: string,
   fields: SectionValues<'environments'>,
-  poolSize: number,
+  { pool, problems }: { pool: ResolvedConfig['pool']; problems: string[] },
 ): EnvironmentConfig {
+  const size = fields.pool_size ?? pool.size;
+  const key = fields.pool_size === undefined ? 'pool.size' : `environments.${name}.pool_size`;
   return {
     name,
     includeDirectories: fields.include_directories ?? [],
@@ -42,6 +47,29 @@ function resolveEnvironment(
     includeFiles: fields.include_files ?? [],
     excludeFiles: fields.exclude_files ?? [],
     ttlMs: fields.ttl,
-    poolSize: fields.pool_size ?? poolSize,
+    poolSize: size,
+    ...poolBounds(pool, size, key, problems),
   };
+}
+
+/** `[pool] min` / `max` around a pool size (each defaults to the size: a fixed pool). */
+function poolBounds(
+  pool: ResolvedConfig['pool'],
+  size: number,
+  key: string,
+  problems: string[],
+): { poolMin: number; poolMax: number } {
+  const min = pool.min ?? size;
+  const max = pool.max ?? size;
+  const note = 'the pool starts at its size and stays within min..max';
+  const add = (problem: string): void => {
+    // Once, however many environments share the bounds.
+    if (!problems.includes(problem)) problems.push(problem);
+  };
+  if (pool.min !== undefined && pool.max !== undefined && pool.min > pool.max)
+    add(`pool.min: ${pool.min} is greater than pool.max (${pool.max}); ${note}`);
+  else if (size > 0 && size < min) add(`${key}: ${size} is below pool.min (${min}); ${note}`);
+  else if (size > 0 && size > max) add(`${key}: ${size} is above pool.max (${max}); ${note}`);
+  // Size 0 is no pool at all, whatever the bounds.
+  return size === 0 ? { poolMin: 0, poolMax: 0 } : { poolMin: min, poolMax: max };
 }

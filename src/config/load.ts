@@ -87,7 +87,11 @@ export function resolveConfig(text: string, options: ResolveOptions): ResolvedCo
 
   const target = resolveServerTarget(config.database, options, problems);
   const pool = resolvePool(config.pool);
-  const { environments, defaultEnvironment } = resolveEnvironments(config.environments, pool.size);
+  const { environments, defaultEnvironment } = resolveEnvironments(
+    config.environments,
+    pool,
+    problems,
+  );
   const database = resolveDatabase(config.database, target, Object.keys(environments), problems);
   const project = resolveProject(config.project, database.templateName, problems);
   const remotes = resolveRemotes(config.remotes, environments, options.env, problems);

@@ -123,7 +123,7 @@ export const CONFIG_SCHEMA = {
   }),
   server: section({ bin_dir: str, os_user: str }),
   templates: section({ keep: count(0), unused_for: duration }),
-  pool: section({ size: count(0) }),
+  pool: section({ size: count(0), min: count(0), max: count(0) }),
 } satisfies Record<string, SectionSpec>;
 
 type Schema = typeof CONFIG_SCHEMA;

@@ -78,5 +78,5 @@ export function resolveTemplates(fields: SectionValues<'templates'>): ResolvedCo
 }
 
 export function resolvePool(fields: SectionValues<'pool'>): ResolvedConfig['pool'] {
-  return { size: fields.size ?? 0 };
+  return { size: fields.size ?? 0, min: fields.min, max: fields.max };
 }

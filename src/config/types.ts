@@ -51,7 +51,11 @@ export interface EnvironmentConfig {
   excludeFiles: string[];
   /** Milliseconds after which a template of this environment is stale, if set. */
   ttlMs: number | undefined;
+  /** Pool members kept ready at the start (0: no pool). */
   poolSize: number;
+  /** Bounds of the pool's adaptive target ([pool] min / max; both default to poolSize). */
+  poolMin: number;
+  poolMax: number;
 }
 
 export interface RemoteConfig {
@@ -123,5 +127,8 @@ export interface ResolvedConfig {
   };
   pool: {
     size: number;
+    /** `[pool] min` / `max` as given (each defaults to an environment's pool size). */
+    min: number | undefined;
+    max: number | undefined;
   };
 }
