@@ -30,6 +30,7 @@ const SCENARIOS = [
   'peers', //    issue 17: a ready, queried database: dbfast vs replay (psql) vs PGlite
   'suite', //    issue 17: vitest run, 16 files x 2 workers: dbfast vs floor, replay, PGlite
   'cow', //      issue 17: 1 GB vs 10 MB clone on a reflink file system (DBFAST_BENCH_REFLINK_DIR)
+  'sustained', // issue 17: 32 workers x 50 databases from a pool sized to demand
 ];
 
 /**

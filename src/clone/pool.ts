@@ -85,7 +85,7 @@ export interface PoolFillResult {
  * once demand has fallen (builds the template if needed). One filler per template at a
  * time, server-wide: with `ifIdle` a second one returns at once (`busy`), otherwise it
  * waits for the first and then tops up whatever is still missing. Never makes more than
- * twice the target in one call, however fast members are claimed meanwhile.
+ * twice `[pool] max` in one call, however fast members are claimed meanwhile.
  */
 export async function fillPool(
   project: Project,
@@ -95,10 +95,11 @@ export async function fillPool(
   const template = await ensureTemplate(project, { env: env.name });
   const params = await project.connection();
   const key = `pool:${template.name}`;
-  const fill = async (): Promise<PoolFillResult> => {
-    const target = await poolTarget(connectionUrl(params, template.name), template.name, env);
-    return project.withClient((client) => topUp(project, client, env, template, target));
-  };
+  // Read again before every member: claims that miss meanwhile raise it.
+  const target = (): Promise<number> =>
+    poolTarget(connectionUrl(params, template.name), template.name, env);
+  const fill = (): Promise<PoolFillResult> =>
+    project.withClient((client) => topUp(project, client, env, template, target));
   if (options.ifIdle !== true) return withAdvisoryLock(params, key, fill);
   const outcome = await withAdvisoryLockIfFree(params, key, fill);
   if (outcome.acquired) return outcome.value;
@@ -119,8 +120,9 @@ async function topUp(
   client: pg.Client,
   env: EnvironmentConfig,
   template: TemplateResult,
-  target: number,
+  targetNow: () => Promise<number>,
 ): Promise<PoolFillResult> {
+  let target = await targetNow();
   const created: string[] = [];
   const members = async (): Promise<string[]> =>
     (await listOwned(client, project.id))
@@ -135,10 +137,12 @@ async function topUp(
   // Count again before every member: clones claim members while the pool fills, and the
   // filler is the only one running (clones that see it running start no other), so it must
   // leave the pool full, not merely add what was missing when it started. Bounded, so that
-  // a steady stream of claims cannot keep it busy forever.
-  for (let made = 0; made <= target * 2; made += 1) {
+  // a steady stream of claims cannot keep it busy forever (twice what the target may reach).
+  const limit = 2 * Math.max(target, env.poolMax);
+  for (let made = 0; made <= limit; made += 1) {
     ready = (await members()).length;
-    if (ready >= target || made === target * 2) break;
+    target = await targetNow();
+    if (ready >= target || made === limit) break;
     const name = poolMemberName(template.name, randomBytes(4).toString('hex'));
     await createClone(client, {
       name,
