@@ -13,9 +13,11 @@ import {
 import { fillPool } from './clone/pool.js';
 import { startBackgroundRefill } from './clone/refill.js';
 import { resolveTemplate, type TemplateRef, templateRef } from './clone/resolve-template.js';
+import { connectionUrl } from './config/url.js';
 import { type OpenProjectOptions, openProject, type Project } from './project.js';
 import { connect, withClient } from './server/connection.js';
 import { dropDatabase } from './server/databases.js';
+import { databaseIdent } from './server/identifiers.js';
 import {
   type EnsureTemplateOptions,
   ensureTemplate,
@@ -30,8 +32,14 @@ const LAUNCHER = fileURLToPath(new URL('../bin/dbfast.js', import.meta.url));
 
 /** A clone handed out by the library, with a way to drop it. */
 export interface ClonedDatabase extends CloneResult {
-  /** Drop this database (whoever is still connected to it). */
-  drop(): Promise<void>;
+  /**
+   * Drop this database (whoever is still connected to it). With `wait: false` (PostgreSQL
+   * 13 and later) the handle's connection sends the DROP and is let go without waiting for
+   * the answer: the server finishes the drop (and its checkpoint) while the caller moves on
+   * or exits, and the handle opens a new connection when it needs one. A drop that fails
+   * then goes unnoticed: the clone's ttl lets `dbfast gc` collect it.
+   */
+  drop(options?: { wait?: boolean }): Promise<void>;
 }
 
 /** Options of createDbfast: the project's, plus what the clones it makes are labelled with. */
@@ -41,6 +49,12 @@ export interface DbfastOptions extends OpenProjectOptions {
    * collects what an interrupted or crashed test run left. Default 24 hours; `null`: none.
    */
   cloneTtlMs?: number | null;
+  /**
+   * Whether a clone from the pool starts a refill (default true). The vitest helper's
+   * workers pass false: its globalSetup refills once, when the run is over, so that no
+   * `CREATE DATABASE` of a refill competes with the tests for the machine during the run.
+   */
+  refillOnClone?: boolean;
 }
 
 /** Default ttl of library (test) clones: longer than any test run, shorter than forever. */
@@ -55,6 +69,12 @@ export interface Dbfast {
   ensureTemplate(options?: EnsureTemplateOptions): Promise<TemplateResult>;
   /** A fresh database from the environment's template (or `template`). */
   clone(options?: CloneOptions): Promise<ClonedDatabase>;
+  /**
+   * Top the environment's pool up to its target off the caller's path: a detached
+   * `dbfast pool fill` (one per template on this machine), or, without a config file, in
+   * this process (close() waits for it). Does nothing when the environment has no pool.
+   */
+  refill(options?: { env?: string; template?: string }): Promise<void>;
   /**
    * Close the connection. Does not wait for the pool's refill, which runs in a process of
    * its own (unless the project has no config file). Call once, at the end.
@@ -75,7 +95,7 @@ export interface Dbfast {
  * the project uses it.
  */
 export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast> {
-  const { cloneTtlMs = DEFAULT_CLONE_TTL_MS, ...projectOptions } = options;
+  const { cloneTtlMs = DEFAULT_CLONE_TTL_MS, refillOnClone = true, ...projectOptions } = options;
   const project = openProject(projectOptions);
   const run = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const params = await project.connection();
@@ -96,7 +116,7 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
    * file). Inline dbfast.toml text cannot cross to another process: then the refill runs
    * here, and close() waits for it.
    */
-  const refill = (env: string, clone: CloneResult): void => {
+  const refill = (env: string, clone: Pick<CloneResult, 'template' | 'url'>): void => {
     const configPath = project.config.configPath;
     if (configPath !== undefined) {
       const job = startBackgroundRefill({
@@ -170,11 +190,18 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
         return attempt();
       });
       // Top the pool up off the request's path (a background process; see refill above).
-      if (env.poolSize > 0 && template !== undefined && usesPool(template, env.name, cloneOptions))
-        refill(env.name, result);
+      const pooled = template !== undefined && usesPool(template, env.name, cloneOptions);
+      if (refillOnClone && env.poolSize > 0 && pooled) refill(env.name, result);
+      const serverMajor = template?.serverMajor ?? 0;
       return {
         ...result,
-        drop: async () => {
+        drop: async (dropOptions = {}) => {
+          if (dropOptions.wait === false && serverMajor >= 13) {
+            const sender = await admin();
+            client = undefined;
+            sendDropAndLetGo(sender, result.name);
+            return;
+          }
           // After close() (vitest may run hooks in either order): a connection of its own,
           // closed again, so nothing is left open.
           if (client === undefined) await withClient(params, (c) => dropDatabase(c, result.name));
@@ -182,10 +209,29 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
         },
       };
     },
+    async refill(asked = {}) {
+      const env = project.environment(asked.env);
+      if (env.poolSize === 0) return;
+      const template = asked.template ?? (await ensureTemplate(project, { env: env.name })).name;
+      refill(env.name, { template, url: connectionUrl(params, template) });
+      await Promise.all(refills);
+    },
     async close() {
       await Promise.all(refills);
       await client?.end().catch(() => undefined);
       client = undefined;
     },
   };
+}
+
+/**
+ * Send `DROP DATABASE … WITH (FORCE)` and close the connection without waiting. The server
+ * reads the DROP before the disconnect and runs it to the end (a backend notices a closed
+ * socket only when it next reads from it), also when this process exits right away.
+ */
+function sendDropAndLetGo(client: pg.Client, name: string): void {
+  client
+    .query(`DROP DATABASE IF EXISTS ${databaseIdent(name)} WITH (FORCE)`)
+    .catch(() => undefined);
+  client.end().catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
  * by vitest with 2 workers, one folder per way of giving a file its database. Every test
  * does the same work on the example repository's schema (an insert, then a count). What
  * differs is only where the file's database comes from:
- *   dbfast   useTestDatabase({ per: 'file' }) (a clone, or a pool claim, dropped at the end)
+ *   dbfast   useTestDatabase({ per: 'file' }) from 'dbfast/vitest' (installed in the suite's
+ *            node_modules), a pool claim or a clone, dropped at the end
  *   floor    one shared database for the whole suite, no isolation (the lower bound)
  *   replay   createdb + `psql -1 -f` of the repository per file, dropdb at the end
  *   pglite   PGlite per file, from a data directory dumped once (loadDataDir)
@@ -46,7 +47,7 @@ const query = (sql, params) => client.query(sql, params);
   const isolated = 'expect(count).toBe(2000 + n);';
   switch (variant) {
     case 'dbfast':
-      return `${header}${pgClient}import { useTestDatabase } from '${ROOT}dist/vitest/index.js';
+      return `${header}${pgClient}import { useTestDatabase } from 'dbfast/vitest';
 const db = useTestDatabase({ per: 'file' });
 beforeAll(async () => { client = new pg.Client({ connectionString: db.url }); await client.connect(); });
 afterAll(async () => { await client.end(); });
@@ -87,14 +88,12 @@ ${work}${tests(isolated)}`;
  */
 export async function writeSuite(dir, variant, { configPath } = {}) {
   await mkdir(join(dir, 'tests'), { recursive: true });
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules')).catch((error) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await installed(dir);
   const setup = variant === 'dbfast' ? `globalSetup: ['./setup.mjs'], ` : '';
   if (variant === 'dbfast') {
     await writeFile(
       join(dir, 'setup.mjs'),
-      `import { dbfastGlobalSetup } from '${ROOT}dist/vitest/setup.js';\nexport default dbfastGlobalSetup({ configPath: ${JSON.stringify(configPath)}, databaseUrl: process.env.DATABASE_URL });\n`,
+      `import { dbfastGlobalSetup } from 'dbfast/vitest/setup';\nexport default dbfastGlobalSetup({ configPath: ${JSON.stringify(configPath)}, databaseUrl: process.env.DATABASE_URL });\n`,
     );
   }
   await writeFile(
@@ -105,4 +104,24 @@ export async function writeSuite(dir, variant, { configPath } = {}) {
   for (let i = 1; i <= FILES; i += 1)
     await writeFile(join(dir, 'tests', `f${String(i).padStart(2, '0')}.test.mjs`), text);
   return [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.config.mjs'];
+}
+
+/**
+ * node_modules as a user's project has it: every package of this checkout (symlinks), and
+ * dbfast itself as an installed package (a copy of package.json, bin/ and the built dist/).
+ * Imported by path instead, vitest would transform dbfast's modules in every test file like
+ * the user's own source (vitest externalizes only what lives under node_modules/).
+ */
+async function installed(dir) {
+  const modules = join(dir, 'node_modules');
+  await mkdir(modules, { recursive: true });
+  for (const entry of await readdir(join(ROOT, 'node_modules'))) {
+    if (entry === 'dbfast' || entry.startsWith('.')) continue;
+    await symlink(join(ROOT, 'node_modules', entry), join(modules, entry)).catch((error) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+  const dbfast = join(modules, 'dbfast');
+  for (const part of ['package.json', 'bin', 'dist'])
+    await cp(join(ROOT, part), join(dbfast, part), { recursive: true });
 }

@@ -3,8 +3,12 @@ import { createDbfast, type DbfastOptions } from '../dbfast.js';
 
 /**
  * dbfast for vitest, in a globalSetup file (`dbfast/vitest/setup`): builds (or finds) the
- * template ONCE per run, in the main process, and hands its name to every worker. This
- * module must not import vitest's runtime: globalSetup files run outside the test workers.
+ * template ONCE per run, in the main process, and hands its name to every worker. The pool
+ * is refilled once, when the run is over (and before each rerun in watch mode), not by
+ * every file's claim: a refill's CREATE DATABASE would compete with the tests for the
+ * machine. Claims that find the pool empty raise its target (up to `[pool] max`), so the
+ * next run finds a member for every file. This module must not import vitest's runtime:
+ * globalSetup files run outside the test workers.
  */
 
 declare module 'vitest' {
@@ -26,22 +30,37 @@ export interface GlobalSetupOptions extends SerializableOptions {
   env?: string;
 }
 
-/** A vitest globalSetup function: `export default dbfastGlobalSetup({ env: 'test' })`. */
+/**
+ * A vitest globalSetup function: `export default dbfastGlobalSetup({ env: 'test' })`. Its
+ * teardown starts the pool's refill (a detached `dbfast pool fill`; in this process when
+ * the config is inline text).
+ */
 export function dbfastGlobalSetup(
   options: GlobalSetupOptions = {},
-): (project: TestProject) => Promise<void> {
+): (project: TestProject) => Promise<() => Promise<void>> {
   return async (project: TestProject) => {
     const { env, ...projectOptions } = options;
     const dbfast = await createDbfast(projectOptions);
-    try {
-      const template = await dbfast.ensureTemplate(env === undefined ? {} : { env });
-      project.provide('dbfast', {
-        options: projectOptions,
-        template: template.name,
-        env: template.env,
+    const template = await dbfast
+      .ensureTemplate(env === undefined ? {} : { env })
+      .catch(async (error: unknown) => {
+        await dbfast.close();
+        throw error;
       });
-    } finally {
-      await dbfast.close();
-    }
+    project.provide('dbfast', {
+      options: projectOptions,
+      template: template.name,
+      env: template.env,
+    });
+    const refill = (): Promise<void> =>
+      dbfast.refill({ env: template.env, template: template.name });
+    project.onTestsRerun(refill);
+    return async () => {
+      try {
+        await refill();
+      } finally {
+        await dbfast.close();
+      }
+    };
   };
 }
