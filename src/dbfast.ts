@@ -106,44 +106,7 @@ export async function createDbfast(options: DbfastOptions = {}): Promise<Dbfast>
   };
   // Resolved templates by environment name or explicit template name.
   const templates = new Map<string, TemplateRef>();
-  const refills = new Set<Promise<unknown>>();
-  const refilling = new Set<string>();
-
-  /**
-   * Top the pool up off every caller's path. With a config file: a detached `dbfast pool
-   * fill` (one per template on this machine; see clone/refill.ts), so neither a clone nor
-   * close() waits for it and it survives this process (a vitest worker ends after its
-   * file). Inline dbfast.toml text cannot cross to another process: then the refill runs
-   * here, and close() waits for it.
-   */
-  const refill = (env: string, clone: Pick<CloneResult, 'template' | 'url'>): void => {
-    const configPath = project.config.configPath;
-    if (configPath !== undefined) {
-      const job = startBackgroundRefill({
-        script: LAUNCHER,
-        env,
-        template: clone.template,
-        serverUrl: clone.url,
-        configPath,
-        databaseUrl: options.databaseUrl,
-        cwd: dirname(configPath),
-      })
-        // A refill that cannot start only means the next claim falls back to CREATE DATABASE.
-        .catch(() => undefined)
-        .finally(() => refills.delete(job));
-      refills.add(job);
-      return;
-    }
-    if (refilling.has(env)) return;
-    refilling.add(env);
-    const job = fillPool(project, { env })
-      .catch(() => undefined) // a failed refill only means the next claim falls back to CREATE DATABASE
-      .finally(() => {
-        refills.delete(job);
-        refilling.delete(env);
-      });
-    refills.add(job);
-  };
+  const { refill, refills } = refiller(project, options.databaseUrl);
 
   return {
     project,
@@ -234,4 +197,51 @@ function sendDropAndLetGo(client: pg.Client, name: string): void {
     .query(`DROP DATABASE IF EXISTS ${databaseIdent(name)} WITH (FORCE)`)
     .catch(() => undefined);
   client.end().catch(() => undefined);
+}
+
+/**
+ * Top the pool up off every caller's path. With a config file: a detached `dbfast pool
+ * fill` (one per template on this machine; see clone/refill.ts), so neither a clone nor
+ * close() waits for it and it survives this process (a vitest worker ends after its file).
+ * Inline dbfast.toml text cannot cross to another process: then the refill runs here, and
+ * close() waits for it (`refills`).
+ */
+function refiller(
+  project: Project,
+  databaseUrl: string | undefined,
+): {
+  refill: (env: string, clone: Pick<CloneResult, 'template' | 'url'>) => void;
+  refills: Set<Promise<unknown>>;
+} {
+  const refills = new Set<Promise<unknown>>();
+  const refilling = new Set<string>();
+  const refill = (env: string, clone: Pick<CloneResult, 'template' | 'url'>): void => {
+    const configPath = project.config.configPath;
+    if (configPath !== undefined) {
+      const job = startBackgroundRefill({
+        script: LAUNCHER,
+        env,
+        template: clone.template,
+        serverUrl: clone.url,
+        configPath,
+        databaseUrl,
+        cwd: dirname(configPath),
+      })
+        // A refill that cannot start only means the next claim falls back to CREATE DATABASE.
+        .catch(() => undefined)
+        .finally(() => refills.delete(job));
+      refills.add(job);
+      return;
+    }
+    if (refilling.has(env)) return;
+    refilling.add(env);
+    const job = fillPool(project, { env })
+      .catch(() => undefined) // a failed refill only means the next claim falls back to CREATE DATABASE
+      .finally(() => {
+        refills.delete(job);
+        refilling.delete(env);
+      });
+    refills.add(job);
+  };
+  return { refill, refills };
 }
