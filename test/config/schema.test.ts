@@ -129,6 +129,8 @@ describe('config sections: defaults and resolution', () => {
       excludeFiles: [],
       ttlMs: undefined,
       poolSize: 0,
+      poolMin: 0,
+      poolMax: 0,
     });
     expect(config.backups).toEqual({
       dir: '/p/.dbfast/backups',
@@ -140,7 +142,7 @@ describe('config sections: defaults and resolution', () => {
     });
     expect(config.server).toEqual({ binDir: undefined, osUser: 'postgres' });
     expect(config.templates).toEqual({ keep: 1, unusedForMs: 86_400_000 });
-    expect(config.pool).toEqual({ size: 0 });
+    expect(config.pool).toEqual({ size: 0, min: undefined, max: undefined });
     expect(config.remotes).toEqual({});
   });
 
