@@ -138,6 +138,9 @@ describe('dbfast seed, clone, list, drop, template, pool, gc (built CLI)', () =>
     expect(status.json.environments.find((e: { env: string }) => e.env === 'test')).toEqual({
       env: 'test',
       size: 2,
+      min: 2,
+      max: 2,
+      target: 2,
       template: fill.json.template,
       ready: 2,
       stale: 0,
