@@ -2,7 +2,7 @@
 // outside package.json "exports": not part of the public API). bench/run.js merges them into
 // `ctx.lib` beside dist/index.js.
 
-export { fillPool } from '../../dist/clone/pool.js';
+export { drainPool, fillPool, poolStatus } from '../../dist/clone/pool.js';
 export { refillLockPath } from '../../dist/clone/refill.js';
 export { chooseStrategy } from '../../dist/clone/strategy.js';
 export { connectionUrl } from '../../dist/config/url.js';

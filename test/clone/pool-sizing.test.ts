@@ -1,8 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillPool, poolStatus } from '../../src/clone/pool.js';
 import { POOL_SHRINK_STEP_MS, poolStatePath, poolTarget } from '../../src/clone/pool-target.js';
 import { connectionUrl } from '../../src/config/url.js';
-import { cloneDatabase, ensureTemplate, fillPool, poolStatus } from '../../src/index.js';
+import { cloneDatabase, ensureTemplate } from '../../src/index.js';
 import { problemsOf, resolveInline } from '../helpers/config.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { poolStatus } from '../../src/clone/pool.js';
 import { poolStatePath } from '../../src/clone/pool-target.js';
+import { refillLockPath } from '../../src/clone/refill.js';
 import { connectionUrl } from '../../src/config/url.js';
-import { ensureTemplate, poolStatus, refillLockPath } from '../../src/index.js';
+import { ensureTemplate } from '../../src/index.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { ROOT, runFixtureVitest } from '../helpers/vitest-run.js';
 
