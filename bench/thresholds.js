@@ -76,6 +76,15 @@ export const THRESHOLDS = {
     max: 1.2,
     label: 'dbfast build / psql -f',
   },
+  // Issue 17 item 5: the whole `dbfast template build` (a new process: node's start, a
+  // scratch CREATE DATABASE, the files, ANALYZE, publishing; the replaced template dropped
+  // off the path) within 1.3x of `createdb` + `psql -1 -f` on the same files.
+  'build.cli_vs_psql': {
+    kind: 'ratio',
+    max: 1.3,
+    target: 1.3,
+    label: 'dbfast template build (CLI) / createdb + psql -f',
+  },
   // Issue 6 target: "no-change check < 100 ms" on 1,000 small files, server round trip
   // included. Reported against that target, not gated: an absolute time says more about
   // the machine than about dbfast (measured 23-50 ms here), so a limit loose enough for a

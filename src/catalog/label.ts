@@ -51,6 +51,8 @@ export interface TemplateMetadata extends LabelBase {
 export interface BuildMetadata extends LabelBase {
   dbfast: 'build';
   template: string;
+  /** A template a rebuild replaced, waiting to be dropped (not a scratch database). */
+  retired?: true;
   startedAt: string;
   pid: number;
   host: string;

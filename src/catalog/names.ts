@@ -10,7 +10,8 @@ export { MAX_BASE_BYTES } from '../config/name-room.js';
  * refused when `template_name` and an environment name leave no room: see
  * config/name-room.ts):
  *   template     <template_name>_<env>_<hash12>
- *   aside        <template_name>_<env>_<hash12>_o      (the template a rebuild replaced; dropped)
+ *   (0.1.0 moved a template a rebuild replaced to `<name>_o`; it now goes to a work name:
+ *   see template/retire.ts. The pattern stays reserved below.)
  *   pool member  <template_name>_<env>_<hash12>_p<8 hex> (a ready clone, claimed by rename)
  * Names are for people; what a database IS comes from its label (label.ts), never its name.
  */
@@ -35,11 +36,6 @@ export function templateDatabaseName(
     `${templateBase(templateName, env)}_${hash.slice(0, HASH_LENGTH)}`,
     'template name',
   );
-}
-
-/** Where a forced or expired rebuild moves the template it replaces, until it is dropped. */
-export function asideDatabaseName(template: string): string {
-  return `${template}_o`;
 }
 
 export function poolMemberName(template: string, random: string): string {

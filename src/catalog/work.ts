@@ -133,7 +133,10 @@ export async function abandonedWork(
         what: {
           name: datname,
           kind: 'build',
-          reason: `scratch database of a build that did not finish (started ${label.startedAt})`,
+          reason:
+            label.retired === true
+              ? `previous template ${label.template}, replaced by a rebuild; its drop did not finish (${label.startedAt})`
+              : `scratch database of a build that did not finish (started ${label.startedAt})`,
         },
       };
     } else if (comment === null && isWorkName(datname, project)) {

@@ -1,29 +1,15 @@
-import { hostname } from 'node:os';
 import type pg from 'pg';
-import { readMetadata, type TemplateMetadata, writeMetadata } from '../catalog/label.js';
+import type { TemplateMetadata } from '../catalog/label.js';
 import { listOwned } from '../catalog/list.js';
 import { templateDatabaseName } from '../catalog/names.js';
-import { describeLabel } from '../catalog/ownership.js';
-import {
-  abandonedWork,
-  buildLock,
-  lockWork,
-  unlockWork,
-  workLock,
-  workName,
-} from '../catalog/work.js';
+import { buildLock, whileUnlocked } from '../catalog/work.js';
 import type { EnvironmentConfig } from '../config/types.js';
-import { DbfastError, interruptedError, throwIfAborted } from '../errors.js';
-import { applyRepository } from '../presets/apply.js';
 import type { Project } from '../project.js';
 import { withClient, withPolledAdvisoryLock } from '../server/connection.js';
-import { dropDatabase } from '../server/databases.js';
-import { databaseIdent } from '../server/identifiers.js';
 import { serverMajor } from '../server/info.js';
-import { VERSION } from '../version.js';
-import { analyzeUserTables } from './analyze.js';
+import { lockKey } from '../server/locks.js';
+import { buildTemplate } from './build.js';
 import { computeFingerprint, explain, explanationLines, type Fingerprint } from './fingerprint.js';
-import { publishTemplate } from './publish.js';
 
 /** The current template of an environment, as `ensureTemplate` found or built it. */
 export interface TemplateResult {
@@ -120,7 +106,7 @@ export function isExpired(
  * at any moment leaves at most a scratch database under a work name whose advisory lock is
  * free, dropped by the next build or by gc (never while its builder lives); safe from any
  * number of processes at once (an advisory lock keyed by the template name: one builds,
- * the others wait and get it).
+ * the others wait and get it). A template it replaces is dropped off its path (retire.ts).
  */
 export async function ensureTemplate(
   project: Project,
@@ -129,36 +115,68 @@ export async function ensureTemplate(
 ): Promise<TemplateResult> {
   const env = project.environment(options.env);
   const params = await project.connection();
-  // The no-change check is on every clone's path: reuse the caller's connection when given.
-  const withConnection = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> =>
-    connection === undefined ? withClient(params, fn) : fn(connection);
-  const { fingerprint, name, found } = await withConnection((client) =>
-    currentTemplate(project, client, env),
-  );
-  if (found !== undefined && options.force !== true)
-    return result(found.name, found.metadata, false, []);
-
-  // Waiting for another process's build costs no connection (see withPolledAdvisoryLock).
+  const lookup = async (client: pg.Client): Promise<TemplateResult | CurrentTemplate> => {
+    const current = await currentTemplate(project, client, env);
+    const { found } = current;
+    if (found !== undefined && options.force !== true)
+      return result(found.name, found.metadata, false, []);
+    return current;
+  };
+  let current: CurrentTemplate;
+  if (connection !== undefined) {
+    // The no-change check is on every clone's path: it runs on the caller's connection.
+    const looked = await lookup(connection);
+    if (!('templates' in looked)) return looked;
+    current = looked;
+  } else {
+    // One connection for the lookup and, when the build lock is free, the build itself.
+    const outcome = await withClient(params, async (client): Promise<Outcome> => {
+      const looked = await lookup(client);
+      if (!('templates' in looked)) return { done: looked };
+      const built: { value?: TemplateResult } = {};
+      await whileUnlocked(client, lockKey(buildLock(looked.name)), async () => {
+        built.value = await buildLocked(project, client, looked, options);
+      });
+      return built.value !== undefined ? { done: built.value } : { current: looked };
+    });
+    if ('done' in outcome) return outcome.done;
+    current = outcome.current;
+  }
+  // Another process is building it. Waiting costs no connection (see withPolledAdvisoryLock).
   return withPolledAdvisoryLock(
     params,
-    buildLock(name),
-    async (client) => {
-      // Another process may have built it while this one waited for the lock.
-      const again = await environmentTemplates(client, project.id, env.name);
-      const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
-      if (built !== undefined && options.force !== true)
-        return result(built.name, built.metadata, false, []);
-      const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
-      const reasons =
-        options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
-      project.reporter.notice?.(
-        `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
-      );
-      const metadata = await build(project, client, env, fingerprint, name, options.signal);
-      return result(name, metadata, true, reasons);
-    },
+    buildLock(current.name),
+    (client) => buildLocked(project, client, current, options),
     options.signal,
   );
+}
+
+type Outcome = { done: TemplateResult } | { current: CurrentTemplate };
+
+/** Holding the template's build lock: build it, unless another process just did. */
+async function buildLocked(
+  project: Project,
+  client: pg.Client,
+  current: CurrentTemplate,
+  options: EnsureTemplateOptions,
+): Promise<TemplateResult> {
+  const { name, fingerprint, major } = current;
+  const env = project.environment(options.env);
+  // Another process may have built it since the lookup.
+  const again = await environmentTemplates(client, project.id, env.name);
+  const built = again.templates.find((t) => t.name === name && !isExpired(t.metadata, env));
+  if (built !== undefined && options.force !== true)
+    return result(built.name, built.metadata, false, []);
+  const previous = again.templates.find((t) => t.name === name) ?? again.templates[0];
+  const reasons =
+    options.force === true ? ['--force'] : reasonsFor(previous?.metadata, fingerprint, env);
+  project.reporter.notice?.(
+    `Building template ${name} (${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? `; and ${reasons.length - 3} more` : ''})`,
+  );
+  const replacing = again.templates.some((t) => t.name === name);
+  const plan = { env, fingerprint, name, major, replacing };
+  const metadata = await buildTemplate(project, client, plan, options.signal);
+  return result(name, metadata, true, reasons);
 }
 
 function reasonsFor(
@@ -191,118 +209,4 @@ function result(
     lastUsedAt: metadata.lastUsedAt,
     serverMajor: metadata.serverMajor,
   };
-}
-
-/** Build into a scratch database, mark it complete and publish it by renaming. */
-async function build(
-  project: Project,
-  client: pg.Client,
-  env: EnvironmentConfig,
-  fingerprint: Fingerprint,
-  name: string,
-  signal: AbortSignal | undefined,
-): Promise<TemplateMetadata> {
-  const started = performance.now();
-  // A work name held by this session's lock (catalog/work.ts): whatever kills this process,
-  // gc sees the lock free and removes the scratch database; while it lives, nothing does.
-  // Leftovers of this project's killed builds and clones go first: the next command repairs.
-  await abandonedWork(client, project.id);
-  throwIfAborted(signal);
-  const scratch = workName(project.id);
-  await lockWork(client, scratch);
-  // Ctrl-C: drop the scratch database now, which ends the session running the files.
-  const stop = (): void => void abandonOwnBuilds(project).catch(() => undefined);
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    await client.query(`CREATE DATABASE ${databaseIdent(scratch)}`);
-    await writeMetadata(client, scratch, {
-      dbfast: 'build',
-      project: project.id,
-      lock: workLock(scratch),
-      template: name,
-      startedAt: new Date().toISOString(),
-      pid: process.pid,
-      host: hostname(),
-    });
-    throwIfAborted(signal);
-    await applyRepository(project, { database: scratch, env: env.name });
-    const params = await project.connection();
-    await withClient(params, analyzeUserTables, { database: scratch });
-    const { rows } = await client.query<{ size: string; version: string }>(
-      "SELECT pg_database_size($1) AS size, current_setting('server_version') AS version",
-      [scratch],
-    );
-    // No one may connect to a template: a connected session would make cloning fail (55006).
-    await client.query(
-      `ALTER DATABASE ${databaseIdent(scratch)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`,
-    );
-    const metadata: TemplateMetadata = {
-      dbfast: 'template',
-      project: project.id,
-      complete: true,
-      version: VERSION,
-      fingerprint: fingerprint.hash,
-      formatVersion: fingerprint.formatVersion,
-      env: env.name,
-      configHash: fingerprint.configHash,
-      serverMajor: fingerprint.serverMajor,
-      files: fingerprint.files,
-      extraInputs: fingerprint.extraInputs,
-      createdAt: new Date().toISOString(),
-      buildMs: Math.round(performance.now() - started),
-      serverVersion: rows[0]?.version ?? '',
-      sizeBytes: Number(rows[0]?.size ?? 0),
-      kind: 'repository',
-    };
-    throwIfAborted(signal);
-    // Only our own template of that name is ever replaced.
-    await requireOwnTemplate(client, project.id, name);
-    // The final label only ever sits on the final name: it is written in the publishing
-    // transaction; until then the scratch database is labelled `build`, which nothing takes
-    // for a template or drops while its builder lives.
-    await publishTemplate(client, scratch, name, metadata);
-    return metadata;
-  } catch (error) {
-    await dropDatabase(client, scratch).catch(() => undefined);
-    if (signal?.aborted === true) throw interruptedError();
-    throw error;
-  } finally {
-    signal?.removeEventListener('abort', stop);
-    await unlockWork(client, scratch);
-  }
-}
-
-/**
- * Drop the scratch databases of builds this process is running (watch mode's Ctrl-C): the
- * build's session is terminated with them, so the build fails and leaves nothing behind.
- */
-export async function abandonOwnBuilds(project: Project): Promise<string[]> {
-  return project.withClient(async (client) => {
-    const entries = await listOwned(client, project.id);
-    const mine = entries.filter(
-      (e) =>
-        e.metadata?.dbfast === 'build' &&
-        e.metadata.pid === process.pid &&
-        e.metadata.host === hostname(),
-    );
-    for (const entry of mine) await dropDatabase(client, entry.name);
-    return mine.map((e) => e.name);
-  });
-}
-
-/**
- * Refuse to publish over `name` unless it is missing or this project's template (the one a
- * forced or expired rebuild replaces; we hold the template's build lock). Anything else of
- * that name is left alone.
- */
-async function requireOwnTemplate(client: pg.Client, project: string, name: string): Promise<void> {
-  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if ((rowCount ?? 0) === 0) return;
-  const metadata = await readMetadata(client, name);
-  if (metadata?.dbfast === 'template' && metadata.project === project) return;
-  throw new DbfastError(
-    'template.name_taken',
-    `Cannot build: the name "${name}" is taken by ${describeLabel(metadata, project)}.`,
-    { hint: 'dbfast leaves it alone. Rename or drop it yourself, then build again.' },
-  );
 }

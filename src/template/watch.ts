@@ -3,7 +3,8 @@ import { type FSWatcher, watch } from 'chokidar';
 import { presetWatchPaths } from '../presets/scan.js';
 import type { Project } from '../project.js';
 import { globBase } from '../sql/glob.js';
-import { abandonOwnBuilds, ensureTemplate, type TemplateResult } from './ensure.js';
+import { abandonOwnBuilds } from './build.js';
+import { ensureTemplate, type TemplateResult } from './ensure.js';
 
 /** What `watchTemplate` reports through `onEvent`; an `error` never stops the watcher. */
 export type WatchEvent =
