@@ -5,7 +5,7 @@ import type { TemplateMetadata } from '../catalog/label.js';
 import type { EnvironmentConfig, ResolvedConfig } from '../config/types.js';
 import { DbfastError, ExitCode } from '../errors.js';
 import { runText } from '../presets/mask.js';
-import { scanProject } from '../presets/scan.js';
+import { type ProjectScan, scanProject } from '../presets/scan.js';
 import type { MigrationUnit } from '../presets/types.js';
 import { expandGlob, globListMatcher } from '../sql/glob.js';
 import { HashCache } from './hash-cache.js';
@@ -39,76 +39,11 @@ export async function computeFingerprint(
   serverMajor: number,
 ): Promise<Fingerprint> {
   const cache = await HashCache.open(config.rootDir);
-  const files: Record<string, string> = {};
   const scan = await scanProject(config, env);
-  const repositoryFiles = scan.files;
-  const hashes = await Promise.all(repositoryFiles.map((file) => unitHash(cache, file)));
-  repositoryFiles.forEach((file, i) => {
-    files[file.path] = hashes[i] as string;
-  });
-  // Files pulled in with \i / \ir (or read by \copy) that are not repository files
-  // themselves: their content is part of the result too (see includes.ts).
-  const own = new Set(repositoryFiles.map((file) => file.absolutePath));
-  const context = readsContext(config);
-  for (const file of repositoryFiles) {
-    if (file.kind !== 'sql') continue;
-    for (const path of await readsOf(
-      config,
-      cache,
-      file.absolutePath,
-      files[file.path] as string,
-      context,
-    )) {
-      if (own.has(path)) continue;
-      // Deleted since it was read: the build will say so; here it is simply changed.
-      files[relative(config.repository.path, path).split(sep).join('/')] = await cache
-        .hash(path)
-        .catch(() => 'missing');
-    }
-  }
-  // A preset's other inputs (an order file, a journal) and the rows it records.
-  for (const path of scan.inputs)
-    files[relative(config.repository.path, path).split(sep).join('/')] = await cache.hash(path);
-  if (scan.bookkeeping.length > 0)
-    files[`(${scan.type} bookkeeping)`] = sha256(JSON.stringify(scan.bookkeeping));
-  const extraInputs: Record<string, string> = {};
-  const inputs = config.repository.extraInputs;
-  // `!glob` entries take files back out of what the others match.
-  const negated = inputs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
-  const takenOut = negated.length === 0 ? () => false : globListMatcher(negated);
-  for (const glob of inputs.filter((glob) => !glob.startsWith('!'))) {
-    const matches = await expandGlob(glob);
-    if (matches.length === 0) {
-      throw new DbfastError(
-        'template.extra_input_missing',
-        `The extra input "${glob}" matches no file.`,
-        {
-          hint: 'Fix [repository] extra_inputs in dbfast.toml (paths are relative to the file).',
-          exitCode: ExitCode.usage,
-        },
-      );
-    }
-    for (const path of matches) {
-      if (takenOut(path.split(sep).join('/'))) continue;
-      extraInputs[path] = await cache.hash(path);
-    }
-  }
+  const files = await repositoryHashes(config, cache, scan);
+  const extraInputs = await extraInputHashes(config, cache);
   await cache.save();
-  const configHash = sha256(
-    JSON.stringify({
-      include: env.includeDirectories,
-      exclude: env.excludeDirectories,
-      includeFiles: env.includeFiles,
-      excludeFiles: env.excludeFiles,
-      runner: config.repository.runner,
-      // Only for presets: a plain repository's hash stays what it was before presets existed.
-      ...(scan.type === 'plain' ? {} : { type: scan.type }),
-      settings: Object.entries(config.repository.settings).sort(),
-      variables: Object.entries(config.repository.variables).sort(),
-      extensions: config.repository.extensions,
-      encoding: config.repository.encoding,
-    }),
-  );
+  const configHash = configHashOf(config, env, scan);
   const hash = sha256(
     JSON.stringify({
       FINGERPRINT_FORMAT,
@@ -128,6 +63,96 @@ export async function computeFingerprint(
     files,
     extraInputs,
   };
+}
+
+/**
+ * Repository-relative path -> sha256 of every file the build reads, in run order: the
+ * selected files, the files they pull in with \i / \ir (or read by \copy), a preset's other
+ * inputs (an order file, a journal) and the rows it records.
+ */
+async function repositoryHashes(
+  config: ResolvedConfig,
+  cache: HashCache,
+  scan: ProjectScan,
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const repositoryFiles = scan.files;
+  const hashes = await Promise.all(repositoryFiles.map((file) => unitHash(cache, file)));
+  repositoryFiles.forEach((file, i) => {
+    files[file.path] = hashes[i] as string;
+  });
+  const relativePath = (path: string): string =>
+    relative(config.repository.path, path).split(sep).join('/');
+  // Files pulled in that are not repository files themselves: their content is part of the
+  // result too (see includes.ts).
+  const own = new Set(repositoryFiles.map((file) => file.absolutePath));
+  const context = readsContext(config);
+  for (const file of repositoryFiles) {
+    if (file.kind !== 'sql') continue;
+    for (const path of await readsOf(
+      config,
+      cache,
+      file.absolutePath,
+      files[file.path] as string,
+      context,
+    )) {
+      if (own.has(path)) continue;
+      // Deleted since it was read: the build will say so; here it is simply changed.
+      files[relativePath(path)] = await cache.hash(path).catch(() => 'missing');
+    }
+  }
+  for (const path of scan.inputs) files[relativePath(path)] = await cache.hash(path);
+  if (scan.bookkeeping.length > 0)
+    files[`(${scan.type} bookkeeping)`] = sha256(JSON.stringify(scan.bookkeeping));
+  return files;
+}
+
+/** Absolute path -> sha256 of the `extra_inputs` files (`!glob` entries take files back out). */
+async function extraInputHashes(
+  config: ResolvedConfig,
+  cache: HashCache,
+): Promise<Record<string, string>> {
+  const extraInputs: Record<string, string> = {};
+  const inputs = config.repository.extraInputs;
+  const negated = inputs.filter((glob) => glob.startsWith('!')).map((glob) => glob.slice(1));
+  const takenOut = negated.length === 0 ? () => false : globListMatcher(negated);
+  for (const glob of inputs.filter((glob) => !glob.startsWith('!'))) {
+    const matches = await expandGlob(glob);
+    if (matches.length === 0) {
+      throw new DbfastError(
+        'template.extra_input_missing',
+        `The extra input "${glob}" matches no file.`,
+        {
+          hint: 'Fix [repository] extra_inputs in dbfast.toml (paths are relative to the file).',
+          exitCode: ExitCode.usage,
+        },
+      );
+    }
+    for (const path of matches) {
+      if (takenOut(path.split(sep).join('/'))) continue;
+      extraInputs[path] = await cache.hash(path);
+    }
+  }
+  return extraInputs;
+}
+
+/** Hash of the environment's configuration and the repository settings. */
+function configHashOf(config: ResolvedConfig, env: EnvironmentConfig, scan: ProjectScan): string {
+  return sha256(
+    JSON.stringify({
+      include: env.includeDirectories,
+      exclude: env.excludeDirectories,
+      includeFiles: env.includeFiles,
+      excludeFiles: env.excludeFiles,
+      runner: config.repository.runner,
+      // Only for presets: a plain repository's hash stays what it was before presets existed.
+      ...(scan.type === 'plain' ? {} : { type: scan.type }),
+      settings: Object.entries(config.repository.settings).sort(),
+      variables: Object.entries(config.repository.variables).sort(),
+      extensions: config.repository.extensions,
+      encoding: config.repository.encoding,
+    }),
+  );
 }
 
 /**
