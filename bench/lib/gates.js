@@ -39,12 +39,14 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** A comparison as text: "1.07x (<= 1.15x)", "+61 ms (<= +80 ms)", "3.1 ms (target 5, <= 25)". */
+/** A comparison as text: "1.07x (<= 1.15x)", "1.4x (target 1.3x, gate <= 3x)", "+61 ms (<= +80 ms)", "3.1 ms (target 5, <= 25)". */
 export function formatComparison(c) {
   const limit = Number.isFinite(c.max) ? c.max : undefined;
   if (c.kind === 'ratio') {
-    const target = c.target === undefined ? '' : ` (target ${c.target}x)`;
-    return `${c.value.toFixed(2)}x${limit === undefined ? target : ` (<= ${limit}x)`}`;
+    if (limit === undefined)
+      return `${c.value.toFixed(2)}x${c.target === undefined ? '' : ` (target ${c.target}x)`}`;
+    const target = c.target === undefined || c.target === limit ? '' : `target ${c.target}x, gate `;
+    return `${c.value.toFixed(2)}x (${target}<= ${limit}x)`;
   }
   if (c.kind === 'difference') {
     const sign = c.value >= 0 ? '+' : '-';

@@ -83,12 +83,15 @@ export async function dropRetired(
       settled = true;
     });
   try {
-    for (let i = 0; i < 200 && !settled; i += 1) {
-      const { rowCount } = await observer.query(
-        "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE 'DROP DATABASE%'",
+    // Until the server has read the statement (its session is no longer idle: `active`, or
+    // not shown where track_activities is off), or it is done. At most 2 s.
+    const deadline = Date.now() + 2_000;
+    while (!settled && Date.now() < deadline) {
+      const { rows } = await observer.query<{ idle: boolean }>(
+        "SELECT state IS NOT DISTINCT FROM 'idle' AS idle FROM pg_stat_activity WHERE pid = $1",
         [pid],
       );
-      if ((rowCount ?? 0) > 0) break;
+      if (rows[0]?.idle !== true) break;
       await sleep(5);
     }
   } catch {
