@@ -130,14 +130,29 @@ export const THRESHOLDS = {
     label: 'dbfast CSV load / psql \\copy',
   },
   // Not an issue target: chosen from measurements on this 2-core machine. With the bundled
-  // CLI (dist/cli.mjs) `dbfast --version` took 1.55x `node -e 0` when quiet (94 vs 61 ms)
-  // and 1.9x while other test suites ran; before bundling it took 3.0-4.0x (loading
-  // commander, execa and the whole library eagerly). 3x leaves room for noise and fails
-  // when the CLI goes back to loading everything at startup.
+  // ES module CLI `dbfast --version` took 1.55x `node -e 0` when quiet and 1.9x while other
+  // test suites ran (3.0-4.0x before bundling). Since the bundle starts from V8's code cache
+  // and loads only the invoked command's module (issue 17), two runs of
+  // `--only startup` on the loaded machine (load average 9-13) measured 1.28x and 1.29x,
+  // where the previous CLI measured 1.95x in the same conditions. 1.75x leaves a third
+  // for noise and fails a CLI that compiles the whole bundle again at every start or loads
+  // every command eagerly.
   'startup.version_vs_node': {
     kind: 'ratio',
-    max: 3,
+    max: 1.75,
     label: 'dbfast --version / node -e 0',
+  },
+  // Issue 17 item 3: "dbfast's own work in `dbfast clone` (its wall time minus `node -e 0` in
+  // the same run) within 20 ms of `createdb -T`'s wall time" (bench/startup.js). Reported
+  // against that target, not gated: it is the difference of three process timings on a
+  // server shared with other suites, and moves by tens of ms from run to run here. The clone
+  // scenario's `clone.cli_vs_createdb` gates the same path.
+  'startup.clone_own_vs_createdb': {
+    kind: 'difference',
+    max: Number.POSITIVE_INFINITY,
+    gate: false,
+    target: 20,
+    label: '(dbfast clone - node -e 0) - createdb -T',
   },
   // Issue 5: "32 parallel clone requests from separate processes: zero failures". Failures
   // fail the scenario itself (bench/parallel.js); the burst's wall time against 32 createdb

@@ -83,14 +83,16 @@ export async function confirmTarget(
 ): Promise<{ replace: boolean; typedRemote: string | undefined }> {
   const refusedAnyway = target.replacing && !target.allowReplace;
   if (refusedAnyway) return { replace: false, typedRemote: undefined };
-  if (target.protectedRemote) {
+  // Only a remote is ever protected: its name is what must be typed.
+  const protectedName = target.protectedRemote ? target.remote : undefined;
+  if (protectedName !== undefined) {
     await confirmDestructive({
       yes: target.yes,
-      typed: target.remote as string,
+      typed: protectedName,
       ...(target.confirm === undefined ? {} : { confirm: target.confirm }),
       question: target.protectedQuestion,
     });
-    return { replace: true, typedRemote: target.remote };
+    return { replace: true, typedRemote: protectedName };
   }
   if (target.replacing) {
     await confirmDestructive({ yes: target.yes, question: target.replaceQuestion });

@@ -1,13 +1,12 @@
-import type { Command } from 'commander';
-import { ExitCode, openProject, type Project } from '../index.js';
+import { ExitCode } from '../errors.js';
+import { openProject, type Project } from '../project.js';
 import { createOutput, type Output } from './output.js';
+import { ReportedFailure } from './reported-failure.js';
+import type { GlobalOptions } from './root.js';
 
-/** The global options every command accepts (see program.ts). */
-export interface GlobalOptions {
-  config?: string;
-  databaseUrl?: string;
-  json?: boolean;
-  verbose?: boolean;
+/** What an action handler runs on: any command of the program (commander binds `this`). */
+interface WithGlobals {
+  optsWithGlobals(): GlobalOptions;
 }
 
 /** What a command handler gets: the output, and the project, opened on first use. */
@@ -26,27 +25,16 @@ export interface Rendered {
 }
 
 /**
- * Thrown after a command printed a result that reports a failure: run.ts sets the exit code
- * and prints nothing more (the result already said what failed, in text or JSON).
- */
-export class ReportedFailure extends Error {
-  readonly exitCode: ExitCode;
-  constructor(exitCode: ExitCode) {
-    super(`the command reported a failure (exit code ${exitCode})`);
-    this.exitCode = exitCode;
-  }
-}
-
-/**
  * Wrap a command handler: build the context from the global options, run the handler and
- * print its result. Errors propagate to the one catch in run.ts.
+ * print its result. Errors propagate to the one catch in run.ts. The handler gets what
+ * commander passes an action (the arguments, the options, the command), typed from the
+ * command's own declarations.
  */
-export function action<Args extends unknown[]>(
-  handler: (ctx: CommandContext, ...args: Args) => Promise<Rendered>,
-): (...args: unknown[]) => Promise<void> {
-  return async (...args: unknown[]) => {
-    const command = args[args.length - 1] as Command;
-    const globals = command.optsWithGlobals<GlobalOptions>();
+export function action<Args extends unknown[], Options>(
+  handler: (ctx: CommandContext, ...args: [...Args, Options, unknown]) => Promise<Rendered>,
+): (this: WithGlobals, ...args: [...Args, Options, unknown]) => Promise<void> {
+  return async function (this: WithGlobals, ...args) {
+    const globals: GlobalOptions = { ...this.optsWithGlobals() };
     // DBFAST_DATABASE_URL is the flag's twin, for URLs that must stay off command lines.
     globals.databaseUrl ??= process.env.DBFAST_DATABASE_URL || undefined;
     const output = createOutput({ json: globals.json === true, verbose: globals.verbose === true });
@@ -63,7 +51,7 @@ export function action<Args extends unknown[]>(
         return project;
       },
     };
-    const rendered = await handler(ctx, ...(args.slice(0, -1) as Args));
+    const rendered = await handler(ctx, ...args);
     output.result(rendered.json, rendered.text);
     if (rendered.exitCode !== undefined && rendered.exitCode !== ExitCode.ok) {
       throw new ReportedFailure(rendered.exitCode);

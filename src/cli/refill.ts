@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type RefillStart, startBackgroundRefill } from '../clone/refill.js';
-import type { GlobalOptions } from './context.js';
+import type { GlobalOptions } from './root.js';
 
 /**
  * Refill the pool off the request's path: a detached `dbfast pool fill` that outlives this
@@ -12,8 +12,7 @@ export function spawnPoolRefill(
   clone: { env: string; template: string; url: string },
 ): Promise<RefillStart> {
   return startBackgroundRefill({
-    // The script this process runs (bin/dbfast.js): the same dbfast, whatever its install path.
-    script: process.argv[1] as string,
+    script: launcher(),
     env: clone.env,
     template: clone.template,
     serverUrl: clone.url,
@@ -24,8 +23,7 @@ export function spawnPoolRefill(
 
 /** Run `dbfast ARGS…` as a detached process that outlives this one (background work). */
 export function spawnDetached(globals: GlobalOptions, dbfastArgs: string[]): void {
-  // The script this process runs (bin/dbfast.js): the same dbfast, whatever its install path.
-  const args = [process.argv[1] as string, ...dbfastArgs];
+  const args = [launcher(), ...dbfastArgs];
   if (globals.config !== undefined) args.push('--config', globals.config);
   // The URL may hold a password: pass it through the environment, never on a command line.
   const childEnv =
@@ -39,4 +37,11 @@ export function spawnDetached(globals: GlobalOptions, dbfastArgs: string[]): voi
     env: childEnv,
   });
   child.unref();
+}
+
+/** The script this process runs (bin/dbfast.js): the same dbfast, whatever its install path. */
+function launcher(): string {
+  const script = process.argv[1];
+  if (script === undefined) throw new Error('process.argv has no script path');
+  return script;
 }

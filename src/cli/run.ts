@@ -1,8 +1,8 @@
-import { CommanderError } from 'commander';
-import { DbfastError, ExitCode } from '../index.js';
+import { CommanderError } from '@commander-js/extra-typings';
+import { DbfastError, ExitCode } from '../errors.js';
 import { describeFailure } from '../server/failures.js';
-import { ReportedFailure } from './context.js';
 import { buildProgram } from './program.js';
+import { ReportedFailure } from './reported-failure.js';
 
 /**
  * The ONE place that catches errors and sets the exit code. Expected misuse (a DbfastError)
@@ -13,8 +13,8 @@ export async function run(argv: string[]): Promise<void> {
   // output is unwanted, not a failure, so EPIPE ends nothing (anything else still throws).
   for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreEpipe);
   const json = argv.includes('--json');
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     process.exitCode = ExitCode.ok;
   } catch (error) {

@@ -41,7 +41,7 @@ describe('the npm package', () => {
       'README.md',
       'package.json',
       'bin/dbfast.js',
-      'dist/cli.mjs',
+      'dist/cli.cjs',
       'dist/index.js',
       'dist/index.d.ts',
       'dist/vitest/index.js',

@@ -1,12 +1,12 @@
-import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
 import { applyRepository } from '../../presets/apply.js';
 import { validateDatabaseName } from '../../server/identifiers.js';
 import type { ApplySummary } from '../../sql/executor.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
+import type { Program } from '../root.js';
 
-export function registerApply(program: Command): void {
+export function registerApply(program: Program): void {
   program
     .command('apply')
     .description("run an environment's files into an existing database (no template involved)")
@@ -24,7 +24,7 @@ Examples:
   $ dbfast apply --db scratch --json`,
     )
     .action(
-      action(async (ctx, options: { db: string; env?: string }) => {
+      action(async (ctx, options) => {
         validateDatabaseName(options.db);
         const project = ctx.project();
         const env = project.environment(options.env).name;

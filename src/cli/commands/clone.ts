@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
-import { type CloneResult, cloneDatabase } from '../../index.js';
+import { type CloneResult, cloneDatabase } from '../../clone/clone-database.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { parseDurationOption } from '../parse.js';
 import { spawnPoolRefill } from '../refill.js';
+import type { Program } from '../root.js';
 
-export function registerClone(program: Command): void {
+export function registerClone(program: Program): void {
   program
     .command('clone')
     .description('create a fresh database from the current template (building it first if stale)')
@@ -32,41 +32,28 @@ Examples:
   $ dbfast clone scratch --env test --ttl 2h --json`,
     )
     .action(
-      action(
-        async (
-          ctx,
-          name: string,
-          options: {
-            env?: string;
-            template?: string;
-            force?: boolean;
-            owner?: string;
-            build?: boolean;
-            ttl?: string;
-          },
-        ) => {
-          const project = ctx.project();
-          const result = await withInterrupt((signal) =>
-            cloneDatabase(project, {
-              signal,
-              name,
-              ...(options.env ? { env: options.env } : {}),
-              ...(options.template ? { template: options.template } : {}),
-              ...(options.owner ? { owner: options.owner } : {}),
-              ...(options.ttl ? { ttlMs: parseDurationOption(options.ttl, '--ttl') } : {}),
-              force: options.force === true,
-              build: options.build !== false,
-            }),
-          );
-          // started: this clone spawned the refill; running: one was at work already.
-          const refill =
-            project.environment(result.env).poolSize > 0 && options.template === undefined
-              ? await spawnPoolRefill(ctx.globals, result)
-              : undefined;
-          ctx.output.reporter().verbose?.(describeTimings(result));
-          return { json: { ok: true, ...result, refill }, text: result.url };
-        },
-      ),
+      action(async (ctx, name, options) => {
+        const project = ctx.project();
+        const result = await withInterrupt((signal) =>
+          cloneDatabase(project, {
+            signal,
+            name,
+            ...(options.env ? { env: options.env } : {}),
+            ...(options.template ? { template: options.template } : {}),
+            ...(options.owner ? { owner: options.owner } : {}),
+            ...(options.ttl ? { ttlMs: parseDurationOption(options.ttl, '--ttl') } : {}),
+            force: options.force === true,
+            build: options.build !== false,
+          }),
+        );
+        // started: this clone spawned the refill; running: one was at work already.
+        const refill =
+          project.environment(result.env).poolSize > 0 && options.template === undefined
+            ? await spawnPoolRefill(ctx.globals, result)
+            : undefined;
+        ctx.output.reporter().verbose?.(describeTimings(result));
+        return { json: { ok: true, ...result, refill }, text: result.url };
+      }),
     );
 }
 

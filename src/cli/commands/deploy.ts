@@ -1,21 +1,12 @@
-import type { Command } from 'commander';
+import { deployTemplate } from '../../deploy/deploy.js';
+import { type DeployPlan, planDeploy } from '../../deploy/plan.js';
 import { formatDuration } from '../../duration.js';
-import { type DeployPlan, deployTemplate, planDeploy } from '../../index.js';
 import { confirmTarget } from '../confirm.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
+import type { Program } from '../root.js';
 
-interface DeployFlags {
-  remote: string;
-  env?: string;
-  dryRun?: boolean;
-  backup?: boolean;
-  acl?: boolean;
-  yes?: boolean;
-  confirm?: string;
-}
-
-export function registerDeploy(program: Command): void {
+export function registerDeploy(program: Program): void {
   program
     .command('deploy')
     .description("make a remote's database match an environment's template")
@@ -51,7 +42,7 @@ Examples:
   $ dbfast deploy --remote review --no-backup --yes --json`,
     )
     .action(
-      action(async (ctx, flags: DeployFlags) => {
+      action(async (ctx, flags) => {
         const project = ctx.project();
         const options = {
           remote: flags.remote,

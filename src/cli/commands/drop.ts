@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
 import { dropClones } from '../../clone/inventory.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
+import type { Program } from '../root.js';
 
-export function registerDrop(program: Command): void {
+export function registerDrop(program: Program): void {
   program
     .command('drop')
     .description('drop clones of this project (refuses anything else unless --force)')
@@ -15,7 +15,7 @@ export function registerDrop(program: Command): void {
     )
     .addHelpText('after', '\nExamples:\n  $ dbfast drop test_db --yes\n  $ dbfast drop a b c')
     .action(
-      action(async (ctx, names: string[], options: { yes?: boolean; force?: boolean }) => {
+      action(async (ctx, names, options) => {
         await confirmDestructive({
           yes: options.yes === true,
           question: `Drop ${names.join(', ')}? Their data is lost.`,

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
-import { collectGarbage } from '../../index.js';
+import { collectGarbage } from '../../clone/gc.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
 import { parseDurationOption, parseIntegerOption } from '../parse.js';
+import type { Program } from '../root.js';
 
-export function registerGc(program: Command): void {
+export function registerGc(program: Program): void {
   program
     .command('gc')
     .description('drop stale templates, expired clones, stale pool members and crashed builds')
@@ -36,51 +36,38 @@ Examples:
   $ dbfast gc --keep 0 --unused-for 0s --yes    everything not current here, now`,
     )
     .action(
-      action(
-        async (
-          ctx,
-          options: {
-            dryRun?: boolean;
-            keep?: string;
-            unusedFor?: string;
-            olderThan?: string;
-            yes?: boolean;
-          },
-        ) => {
-          const unusedFor = options.unusedFor ?? options.olderThan;
-          const flag = options.unusedFor === undefined ? '--older-than' : '--unused-for';
-          const gcOptions = {
-            ...(options.keep === undefined
-              ? {}
-              : { keep: parseIntegerOption(options.keep, '--keep', 0) }),
-            ...(unusedFor === undefined
-              ? {}
-              : { unusedForMs: parseDurationOption(unusedFor, flag) }),
-          };
-          const project = ctx.project();
-          if (options.dryRun !== true) {
-            const preview = await collectGarbage(project, { ...gcOptions, dryRun: true });
-            if (preview.dropped.length === 0)
-              return { json: { ok: true, dryRun: false, dropped: [] }, text: 'nothing to collect' };
-            await confirmDestructive({
-              yes: options.yes === true,
-              question: `Drop ${preview.dropped.length} database(s): ${preview.dropped.map((d) => d.name).join(', ')}?`,
-            });
-          }
-          const result = await collectGarbage(project, {
-            ...gcOptions,
-            dryRun: options.dryRun === true,
+      action(async (ctx, options) => {
+        const unusedFor = options.unusedFor ?? options.olderThan;
+        const flag = options.unusedFor === undefined ? '--older-than' : '--unused-for';
+        const gcOptions = {
+          ...(options.keep === undefined
+            ? {}
+            : { keep: parseIntegerOption(options.keep, '--keep', 0) }),
+          ...(unusedFor === undefined ? {} : { unusedForMs: parseDurationOption(unusedFor, flag) }),
+        };
+        const project = ctx.project();
+        if (options.dryRun !== true) {
+          const preview = await collectGarbage(project, { ...gcOptions, dryRun: true });
+          if (preview.dropped.length === 0)
+            return { json: { ok: true, dryRun: false, dropped: [] }, text: 'nothing to collect' };
+          await confirmDestructive({
+            yes: options.yes === true,
+            question: `Drop ${preview.dropped.length} database(s): ${preview.dropped.map((d) => d.name).join(', ')}?`,
           });
-          const rows = result.dropped.map((d) => [d.name, d.kind, d.reason]);
-          const head = result.dryRun ? 'would drop:' : 'dropped:';
-          return {
-            json: { ok: true, ...result },
-            text:
-              rows.length === 0
-                ? 'nothing to collect'
-                : `${head}\n${table(['name', 'kind', 'reason'], rows)}`,
-          };
-        },
-      ),
+        }
+        const result = await collectGarbage(project, {
+          ...gcOptions,
+          dryRun: options.dryRun === true,
+        });
+        const rows = result.dropped.map((d) => [d.name, d.kind, d.reason]);
+        const head = result.dryRun ? 'would drop:' : 'dropped:';
+        return {
+          json: { ok: true, ...result },
+          text:
+            rows.length === 0
+              ? 'nothing to collect'
+              : `${head}\n${table(['name', 'kind', 'reason'], rows)}`,
+        };
+      }),
     );
 }

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
 import { initProject } from '../../services/init.js';
 import { action } from '../context.js';
+import type { Program } from '../root.js';
 
-export function registerInit(program: Command): void {
+export function registerInit(program: Program): void {
   program
     .command('init')
     .description(
@@ -15,7 +15,7 @@ export function registerInit(program: Command): void {
       '\nExamples:\n  $ dbfast init && dbfast seed --output demo\n  $ cd my-prisma-app && dbfast init   # finds prisma/migrations, writes type = "prisma"',
     )
     .action(
-      action(async (_ctx, options: { force?: boolean; plain?: boolean }) => {
+      action(async (_ctx, options) => {
         const result = await initProject(process.cwd(), {
           force: options.force === true,
           plain: options.plain === true,

@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
 import { listClones } from '../../clone/inventory.js';
 import { formatBytes, formatDuration } from '../../duration.js';
 import { action } from '../context.js';
 import { table } from '../output.js';
+import type { Program } from '../root.js';
 
-export function registerList(program: Command): void {
+export function registerList(program: Program): void {
   program
     .command('list')
     .description('list the databases dbfast cloned for this project (template, age, size)')

@@ -1,24 +1,13 @@
-import type { Command } from 'commander';
-import { planRestore } from '../../backup/restore.js';
+import { planRestore, restoreBackup } from '../../backup/restore.js';
 import { undoSql } from '../../deploy/deploy.js';
 import { formatDuration } from '../../duration.js';
-import { restoreBackup } from '../../index.js';
 import { confirmTarget } from '../confirm.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { parseIntegerOption } from '../parse.js';
+import type { Program } from '../root.js';
 
-interface RestoreFlags {
-  to?: string;
-  remote?: string;
-  asTemplate?: boolean;
-  jobs?: string;
-  acl?: boolean;
-  yes?: boolean;
-  confirm?: string;
-}
-
-export function registerRestore(program: Command): void {
+export function registerRestore(program: Program): void {
   program
     .command('restore')
     .description('restore a backup into a new database, or swap it in for an existing one')
@@ -56,7 +45,7 @@ Examples:
   $ dbfast restore staging/latest --remote staging --to app --yes --confirm staging`,
     )
     .action(
-      action(async (ctx, id: string, flags: RestoreFlags) => {
+      action(async (ctx, id, flags) => {
         const project = ctx.project();
         const options = {
           id,

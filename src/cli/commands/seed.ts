@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import { cloneDatabase } from '../../clone/clone-database.js';
 import { formatDuration } from '../../duration.js';
-import { cloneDatabase } from '../../index.js';
 import { action } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { spawnPoolRefill } from '../refill.js';
+import type { Program } from '../root.js';
 
-export function registerSeed(program: Command): void {
+export function registerSeed(program: Program): void {
   program
     .command('seed')
     .description('build the template if needed and create a seeded database from it')
@@ -25,7 +25,7 @@ Examples:
   $ dbfast seed --env test --output ci_db --force`,
     )
     .action(
-      action(async (ctx, options: { output?: string; env?: string; force?: boolean }) => {
+      action(async (ctx, options) => {
         const project = ctx.project();
         const result = await withInterrupt((signal) =>
           cloneDatabase(project, {

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
 import { serverState, startServer, stopServer } from '../../services/server-control.js';
 import { action } from '../context.js';
+import type { Program } from '../root.js';
 
-export function registerServer(program: Command): void {
+export function registerServer(program: Program): void {
   const server = program
     .command('server')
     .description('start, stop and inspect the embedded PostgreSQL server')

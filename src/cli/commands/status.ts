@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
-import { ExitCode } from '../../index.js';
+import { ExitCode } from '../../errors.js';
 import { projectStatus, type StatusReport } from '../../services/status.js';
 import { action } from '../context.js';
 import { type Style, table } from '../output.js';
+import type { Program } from '../root.js';
 
-export function registerStatus(program: Command): void {
+export function registerStatus(program: Program): void {
   program
     .command('status')
     .description('show the config file, server, repository and environments dbfast would use')

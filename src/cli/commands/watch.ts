@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
 import { formatDuration } from '../../duration.js';
-import { isDbfastError, type WatchEvent, watchTemplate } from '../../index.js';
+import { isDbfastError } from '../../errors.js';
+import { type WatchEvent, watchTemplate } from '../../template/watch.js';
 import { action, type CommandContext } from '../context.js';
+import type { Program } from '../root.js';
 
-export function registerWatch(program: Command): void {
+export function registerWatch(program: Program): void {
   program
     .command('watch')
     .description('rebuild the template whenever a file of the repository changes')
@@ -19,7 +20,7 @@ Example:
   $ dbfast watch --env local`,
     )
     .action(
-      action(async (ctx, options: { env?: string }) => {
+      action(async (ctx, options) => {
         // Installed before the first build: Ctrl-C during it must stop cleanly too.
         const stopped = new Promise<void>((resolve) => {
           const stop = (): void => {

@@ -1,23 +1,13 @@
-import type { Command } from 'commander';
-import { type PruneDecision, pruneBackups } from '../../backup/retention.js';
-import { sourceFilterOf } from '../../backup/source.js';
-import { formatBytes } from '../../duration.js';
-import { confirmDestructive } from '../confirm.js';
-import { action } from '../context.js';
-import { table } from '../output.js';
-import { parseDurationOption, parseIntegerOption } from '../parse.js';
+import { type PruneDecision, pruneBackups } from '../../../backup/retention.js';
+import { sourceFilterOf } from '../../../backup/source.js';
+import { formatBytes } from '../../../duration.js';
+import { confirmDestructive } from '../../confirm.js';
+import { action } from '../../context.js';
+import { table } from '../../output.js';
+import { parseDurationOption, parseIntegerOption } from '../../parse.js';
+import type { CommandGroup } from '../../root.js';
 
-interface PruneFlags {
-  keepLast?: string;
-  maxAge?: string;
-  remote?: string;
-  db?: string;
-  dryRun?: boolean;
-  yes?: boolean;
-}
-
-/** `dbfast backup prune`: a subcommand of `backup`, in its own file to keep both small. */
-export function registerBackupPrune(backup: Command): void {
+export function registerBackupPrune(backup: CommandGroup): void {
   backup
     .command('prune')
     .description('delete backups the retention policy no longer keeps')
@@ -40,7 +30,7 @@ Examples:
   $ dbfast backup prune --keep-last 7 --max-age 30d --yes`,
     )
     .action(
-      action(async (ctx, flags: PruneFlags) => {
+      action(async (ctx, flags) => {
         const options = {
           keepLast:
             flags.keepLast === undefined
