@@ -26,7 +26,7 @@ import {
 
 /**
  * The dbfast launcher (bin/dbfast.js) of this installation, for background refills. The same
- * path from dist/dbfast.js, from src/dbfast.ts and from the bundled dist/cli.mjs.
+ * path from dist/dbfast.js, from src/dbfast.ts and from the bundled dist/cli.cjs.
  */
 const LAUNCHER = fileURLToPath(new URL('../bin/dbfast.js', import.meta.url));
 

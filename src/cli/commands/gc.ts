@@ -1,4 +1,4 @@
-import { collectGarbage } from '../../clone/gc.js';
+import { collectGarbage } from '../../services/gc.js';
 import { confirmDestructive } from '../confirm.js';
 import { action } from '../context.js';
 import { table } from '../output.js';

@@ -1,8 +1,5 @@
-import {
-  assertEnvironmentValid,
-  type EnvironmentValidation,
-  validateEnvironment,
-} from '../../sql/environments.js';
+import { type EnvironmentValidation, validateEnvironment } from '../../presets/validate.js';
+import { assertEnvironmentValid } from '../../sql/environments.js';
 import { action } from '../context.js';
 import type { Program } from '../root.js';
 
