@@ -5,6 +5,7 @@ import { workPrefix } from '../../src/catalog/work.js';
 import { cloneDatabase, collectGarbage, ensureTemplate } from '../../src/index.js';
 import { connect } from '../../src/server/connection.js';
 import { runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/eventually.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { dropDatabases, query, testServer } from '../helpers/server.js';
 
@@ -76,11 +77,11 @@ describe('publishing a rebuilt template', () => {
     expect(clones).toBeGreaterThan(0);
     // Nothing replaced is left behind (the last one's drop runs off the build's path).
     let names: string[] = [];
-    for (let i = 0; i < 600; i += 1) {
-      names = (await databases(temp.prefix)).map((d) => d.datname);
-      if (names.length === 1) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const prefix = temp.prefix;
+    await eventually(async () => {
+      names = (await databases(prefix)).map((d) => d.datname);
+      return names.length === 1;
+    });
     expect(names).toEqual([first.name]);
     // A CLI clone --no-build of the final template works too.
     const cli = await runCli(['clone', `${temp.prefix}_cli`, '--no-build'], { cwd: temp.dir });

@@ -6,6 +6,7 @@ import { collectGarbage, ensureTemplate } from '../../src/index.js';
 import { connect } from '../../src/server/connection.js';
 import { databaseIdent } from '../../src/server/identifiers.js';
 import { runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/eventually.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
 import { query, testServer } from '../helpers/server.js';
 
@@ -36,15 +37,6 @@ function within<T>(promise: Promise<T>): Promise<T | 'waited'> {
     promise,
     new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 30_000).unref()),
   ]);
-}
-
-async function until(check: () => Promise<boolean>, ms = 60_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
 }
 
 describe('the template a rebuild replaces', () => {
@@ -88,7 +80,9 @@ describe('the template a rebuild replaces', () => {
     const gc = await collectGarbage(temp.project, { dryRun: true });
     expect(gc.dropped.map((item) => item.name).filter((n) => pending.includes(n))).toEqual([]);
     await holder.query('COMMIT');
-    expect(await until(async () => (await retired(temp as TempProject)).length === 0)).toBe(true);
+    expect(await eventually(async () => (await retired(temp as TempProject)).length === 0)).toBe(
+      true,
+    );
     expect((await databases(temp)).map((d) => d.datname)).toEqual([first.name]);
   });
 
@@ -130,7 +124,9 @@ describe('the template a rebuild replaces', () => {
       reason: expect.stringContaining(`previous template ${first.name}, replaced by a rebuild`),
     });
     await ensureTemplate(project, { force: true });
-    expect(await until(async () => (await retired(temp as TempProject)).length === 0)).toBe(true);
+    expect(await eventually(async () => (await retired(temp as TempProject)).length === 0)).toBe(
+      true,
+    );
     expect((await databases(temp)).map((d) => d.datname)).toEqual([first.name]);
   });
 });
