@@ -24,6 +24,8 @@ export interface TempProjectOptions {
   toml?: string;
   /** Use this dbfast.toml text as is (still gets the test server unless it sets its own). */
   configText?: string;
+  /** The template_name prefix `configText` uses (default: a new unique one); cleanup drops it. */
+  prefix?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface TempProjectOptions {
 export async function tempProject(options: TempProjectOptions = {}): Promise<TempProject> {
   const dir = await mkdtemp(join(tmpdir(), 'dbfast-test-'));
   await chmod(dir, 0o755);
-  const prefix = uniqueName('p');
+  const prefix = options.prefix ?? uniqueName('p');
   const write = async (path: string, text: string): Promise<void> => {
     const full = join(dir, path);
     await mkdir(dirname(full), { recursive: true });

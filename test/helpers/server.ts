@@ -20,6 +20,11 @@ export function uniqueName(prefix = 'db'): string {
   return `t_${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase();
 }
 
+/** A unique name under `prefix` (a TempProject's), so that its cleanup drops it too. */
+export function nameUnder(prefix: string, tag: string): string {
+  return `${prefix}_${tag}_${randomBytes(4).toString('hex')}`;
+}
+
 /** Create an empty database for a test; drop it with `dropDatabases`. */
 export async function createDatabase(name = uniqueName()): Promise<string> {
   await withClient(testServer(), (client) =>

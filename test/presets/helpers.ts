@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { createDbfast, type Dbfast } from '../../src/dbfast.js';
 import { type TempProject, tempProject } from '../helpers/project.js';
-import { createDatabase, query, testServerUrl, uniqueName } from '../helpers/server.js';
+import { createDatabase, nameUnder, query, testServerUrl, uniqueName } from '../helpers/server.js';
 
 /** A project whose repository is a migration tool's folder, with only `type` set. */
 export async function presetProject(
@@ -14,6 +14,7 @@ export async function presetProject(
   const prefix = uniqueName('ps');
   return tempProject({
     files,
+    prefix,
     configText: `[database]\nurl = "${testServerUrl()}"\ntemplate_name = "${prefix}"\n\n[repository]\ntype = "${type}"\n${extra}\n`,
   });
 }
@@ -24,7 +25,7 @@ export async function cloneOf(temp: TempProject, env?: string): Promise<string> 
   try {
     const clone = await dbfast.clone({
       ...(env === undefined ? {} : { env }),
-      name: uniqueName(`${temp.prefix}_c`),
+      name: nameUnder(temp.prefix, 'c'),
     });
     return clone.name;
   } finally {
@@ -34,7 +35,7 @@ export async function cloneOf(temp: TempProject, env?: string): Promise<string> 
 
 /** An empty database for a tool to migrate, dropped with the project (same prefix). */
 export function emptyDatabase(temp: TempProject): Promise<string> {
-  return createDatabase(uniqueName(`${temp.prefix}_e`));
+  return createDatabase(nameUnder(temp.prefix, 'e'));
 }
 
 /** The URL of a database on the test server. */
